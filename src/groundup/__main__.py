@@ -1,0 +1,3 @@
+from groundup.cli.main import main
+
+main()

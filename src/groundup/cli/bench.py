@@ -1,0 +1,1 @@
+"""groundup bench sub-command (not written yet)."""

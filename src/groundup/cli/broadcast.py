@@ -1,0 +1,1 @@
+"""groundup broadcast sub-command (not written yet)."""

@@ -1,0 +1,1 @@
+"""groundup forest_explain sub-command (not written yet)."""

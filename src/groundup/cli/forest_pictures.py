@@ -1,0 +1,1 @@
+"""groundup forest_pictures sub-command (not written yet)."""

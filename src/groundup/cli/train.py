@@ -1,0 +1,1 @@
+"""groundup train sub-command (not written yet)."""
