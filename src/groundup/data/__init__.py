@@ -1,8 +1,8 @@
 """groundup.data: the shipped MNIST, an IDX reader, and a DataLoader that stays on the device.
 
-    from groundup.data import load_mnist, DataLoader
-    x, y = load_mnist("train")                  # (50000, 784) float32, (50000,) int64
-    for xb, yb in DataLoader(x, y, bs=64, seed=0): ...
+from groundup.data import load_mnist, DataLoader
+x, y = load_mnist("train")                  # (50000, 784) float32, (50000,) int64
+for xb, yb in DataLoader(x, y, bs=64, seed=0): ...
 """
 
 from groundup.data.device import resolve_device

@@ -1,4 +1,4 @@
-"""Turn a user's device string ("auto", "cpu", "cuda", "cuda:1", ...) into a checked torch.device."""
+"""Turn a device string ("auto", "cpu", "cuda", "cuda:1", ...) into a checked torch.device."""
 
 from __future__ import annotations
 
@@ -18,9 +18,7 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError):
-        raise GroundupError(
-            f"unknown device {device!r} (use auto, cpu, cuda or cuda:N)"
-        ) from None
+        raise GroundupError(f"unknown device {device!r} (use auto, cpu, cuda or cuda:N)") from None
     if dev.type == "cuda":
         if not torch.cuda.is_available():
             raise GroundupError("CUDA requested but no GPU is available (use --device cpu)")

@@ -75,7 +75,7 @@ def _parse_idx(raw: bytes, path: Path) -> np.ndarray:
     expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
     actual = len(raw) - header
     if actual < expected:
-        raise DataError(f"{path}: truncated: shape {dims} needs {expected} data bytes, has {actual}")
+        raise DataError(f"{path}: truncated: shape {dims} needs {expected} bytes, has {actual}")
     if actual > expected:
         raise DataError(f"{path}: {actual - expected} unexpected bytes after shape {dims}")
     # frombuffer on bytes is read-only; astype to native order makes a writable copy
@@ -97,9 +97,7 @@ def idx_bytes(array: np.ndarray) -> bytes:
     return header + np.ascontiguousarray(array, dtype=IDX_DTYPES[code]).tobytes()
 
 
-def write_idx(
-    path: str | os.PathLike, array: np.ndarray, compress: bool | None = None
-) -> Path:
+def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None = None) -> Path:
     """Write `array` to `path` as IDX atomically and return the path.
 
     `compress=None` gzips when the name ends in `.gz`. Gzip is written with mtime 0, so the

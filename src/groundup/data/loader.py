@@ -146,7 +146,7 @@ class DataLoader:
         try:
             gen.set_state(gen_state.cpu().clone())
         except RuntimeError as e:
-            raise GroundupError(f"loader state 'generator' is not a generator state ({e})") from None
+            raise GroundupError(f"loader state 'generator' is not valid ({e})") from None
         self._gen, self._epoch_start_state = gen, gen.get_state()
         self.seed, self.epoch = int(_plain(state["seed"])), int(_plain(state["epoch"]))
         # batch 0 means "between epochs": the next iter() draws from the saved state

@@ -122,8 +122,9 @@ def _split_uint8(
     _, images, labels = _read_set(which, data_dir, checksums)
     if split != "test":
         cut = _train_cut(len(images))
-        images, labels = (images[:cut], labels[:cut]) if split == "train" else (
-            images[cut:], labels[cut:])
+        images, labels = (
+            (images[:cut], labels[:cut]) if split == "train" else (images[cut:], labels[cut:])
+        )
     if len(images) == 0:
         raise DataError(f"MNIST split {split!r} is empty: too few images in {which} files")
     return images, labels
@@ -159,8 +160,12 @@ def _read_set(
 
 def _find_file(root: Path, stem: str) -> Path:
     """Return the path of the standard file `stem` in `root`, gzipped or not."""
-    for name in (f"{stem}.gz", stem, f"{stem.replace('-idx', '.idx')}.gz",
-                 stem.replace("-idx", ".idx")):  # some mirrors name them train-images.idx3-ubyte
+    for name in (
+        f"{stem}.gz",
+        stem,
+        f"{stem.replace('-idx', '.idx')}.gz",
+        stem.replace("-idx", ".idx"),
+    ):  # some mirrors name them train-images.idx3-ubyte
         if (root / name).is_file():
             return root / name
     raise DataError(f"{root}: missing MNIST file {stem}.gz (or {stem})")
