@@ -1,0 +1,28 @@
+"""Weight initialisation: how a `Linear` layer's random starting weights are drawn."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+INITS = ("kaiming", "lecture")
+
+
+def kaiming_normal(n_in: int, n_out: int, **kw) -> torch.Tensor:
+    """Return an (n_in, n_out) tensor ~ N(0, 2/n_in) (He et al. 2015): keeps ReLU outputs' scale."""
+    return torch.randn(n_in, n_out, **kw) * math.sqrt(2.0 / n_in)
+
+
+def lecture_init(n_in: int, n_out: int, **kw) -> torch.Tensor:
+    """Return the lecture's `torch.randn(dims) / dims[0]`: N(0, 1/n_in^2), small and simple."""
+    return torch.randn(n_in, n_out, **kw) / n_in
+
+
+def init_weight(kind: str, n_in: int, n_out: int, **kw) -> torch.Tensor:
+    """Return an (n_in, n_out) weight drawn by the named scheme (one of INITS)."""
+    if kind == "kaiming":
+        return kaiming_normal(n_in, n_out, **kw)
+    if kind == "lecture":
+        return lecture_init(n_in, n_out, **kw)
+    raise ValueError(f"unknown init {kind!r}; choose one of {', '.join(INITS)}")

@@ -1,0 +1,119 @@
+"""Module: registration, traversal, modes, devices, state dicts, repr."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+
+from groundup.errors import GroundupError
+from groundup.nn import Linear, LogSoftmax, Module, Parameter, ReLU, Sequential
+
+
+class TwoLayer(Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.l1 = Linear(4, 3)
+        self.act = ReLU()
+        self.l2 = Linear(3, 2, bias=False)
+        self.scale = Parameter(torch.ones(1))
+        self.not_a_param = torch.zeros(2)  # plain tensors are not registered
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.l2(self.act(self.l1(x))) * self.scale
+
+
+def test_registration_and_names() -> None:
+    m = TwoLayer()
+    names = [n for n, _ in m.named_parameters()]
+    assert names == ["scale", "l1.weight", "l1.bias", "l2.weight"]
+    assert [type(c).__name__ for c in m.children()] == ["Linear", "ReLU", "Linear"]
+    assert m.num_parameters() == 1 + 4 * 3 + 3 + 3 * 2
+    assert all(p.requires_grad for p in m.parameters())
+
+
+def test_reassign_and_delete_update_registry() -> None:
+    m = TwoLayer()
+    m.scale = torch.ones(1)  # replaced by a plain tensor: no longer a parameter
+    assert "scale" not in dict(m.named_parameters())
+    del m.l2
+    assert "l2.weight" not in dict(m.named_parameters())
+
+
+def test_forgetting_super_init_is_explained() -> None:
+    class Bad(Module):
+        def __init__(self) -> None:
+            self.w = Parameter(torch.ones(1))
+
+    with pytest.raises(AttributeError, match="super"):
+        Bad()
+
+
+def test_call_runs_forward_and_gradients_reach_parameters() -> None:
+    m = TwoLayer()
+    m(torch.randn(5, 4)).sum().backward()
+    assert all(p.grad is not None for p in m.parameters())
+
+
+def test_train_eval_modes_propagate() -> None:
+    m = Sequential(Linear(2, 2), Sequential(ReLU()))
+    m.eval()
+    assert not any(x.training for x in m.modules())
+    m.train()
+    assert all(x.training for x in m.modules())
+
+
+def test_to_dtype_keeps_parameters() -> None:
+    m = TwoLayer().to(dtype=torch.float64)
+    assert all(isinstance(p, Parameter) and p.dtype == torch.float64 for p in m.parameters())
+    assert m(torch.randn(2, 4, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_state_dict_round_trip() -> None:
+    a, b = TwoLayer(), TwoLayer()
+    b.load_state_dict(a.state_dict())
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(a(x), b(x), rtol=0, atol=0)
+
+
+def test_load_state_dict_errors_name_the_problem() -> None:
+    m = TwoLayer()
+    sd = m.state_dict()
+    with pytest.raises(GroundupError, match="missing keys \\['scale'\\]"):
+        m.load_state_dict({k: v for k, v in sd.items() if k != "scale"})
+    with pytest.raises(GroundupError, match="unexpected keys \\['extra'\\]"):
+        m.load_state_dict({**sd, "extra": torch.zeros(1)})
+    with pytest.raises(GroundupError, match=r"l1.weight: \(3, 4\) given, \(4, 3\) expected"):
+        m.load_state_dict({**sd, "l1.weight": torch.zeros(3, 4)})
+    m.load_state_dict({"scale": torch.full((1,), 2.0)}, strict=False)
+    assert float(m.scale.detach()) == 2.0
+
+
+def test_repr_is_readable() -> None:
+    m = Sequential(Linear(784, 100), ReLU(), Linear(100, 10, bias=False), LogSoftmax())
+    assert repr(m) == (
+        "Sequential(\n"
+        "  (0): Linear(784 -> 100)\n"
+        "  (1): ReLU()\n"
+        "  (2): Linear(100 -> 10, bias=False)\n"
+        "  (3): LogSoftmax(dim=-1)\n"
+        ")"
+    )
+    assert repr(Parameter(torch.zeros(3, 2))) == "Parameter(3x2, float32, device=cpu)"
+
+
+def test_deepcopy_gives_independent_parameters() -> None:
+    m = TwoLayer()
+    c = copy.deepcopy(m)
+    assert all(isinstance(p, Parameter) for p in c.parameters())
+    with torch.no_grad():
+        c.scale.fill_(5.0)
+    assert float(m.scale.detach()) == 1.0
+
+
+def test_sequential_indexing_and_type_check() -> None:
+    s = Sequential(Linear(2, 3), ReLU())
+    assert len(s) == 2 and isinstance(s[1], ReLU) and len(list(s)) == 2
+    with pytest.raises(TypeError, match="Modules"):
+        Sequential(lambda x: x)
