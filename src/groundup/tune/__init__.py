@@ -1,1 +1,46 @@
-"""groundup.tune"""
+"""groundup.tune: hyper-parameter search on a fixed validation set, in parallel.
+
+    from groundup.tune import best_fit, plot_scores
+    result = best_fit(SGDClassifier(loss="log_loss"), {"alpha": [1e-5, 1e-4, 1e-3]},
+                      X_train, y_train, X_val, y_val, metric="log_loss", n_jobs=2)
+    result.best_params, result.best_score, result.sorted_table()
+    plot_scores(result, "scores.png")
+
+Back ends: local worker processes (joblib/loky, the default) or a Dask cluster
+(`backend="dask", scheduler="tcp://host:port"`). Results are stored as they arrive
+(`store="results.db"`), so an interrupted search resumes (`resume=True`).
+"""
+
+from groundup.tune.grid import expand_grid, parse_grid
+from groundup.tune.metrics import METRICS, Metric, get_metric
+from groundup.tune.search import ModelScores, SearchResult, best_fit, fit_models, score_models
+from groundup.tune.store import ResultStore
+
+__all__ = [
+    "METRICS",
+    "Metric",
+    "ModelScores",
+    "ResultStore",
+    "SearchResult",
+    "best_fit",
+    "expand_grid",
+    "fit_models",
+    "get_metric",
+    "parse_grid",
+    "plot_scores",
+    "score_models",
+    "GroundupClassifier",
+]
+
+
+def __getattr__(name: str):
+    # The plots pull in matplotlib and the classifier pulls in torch: load them only when used.
+    if name == "plot_scores":
+        from groundup.tune.plots import plot_scores
+
+        return plot_scores
+    if name == "GroundupClassifier":
+        from groundup.tune.classifier import GroundupClassifier
+
+        return GroundupClassifier
+    raise AttributeError(f"module 'groundup.tune' has no attribute {name!r}")

@@ -1,0 +1,311 @@
+"""The results store: one SQLite row per finished config, written the moment it arrives.
+
+Only the process that runs the search writes to the store (workers just return results), and
+each row is its own transaction, so an interrupted search (Ctrl-C, a crash, a lost worker)
+leaves every finished config on disk and no half-written row. The config's canonical key is
+the primary key: a result can be stored once and only once.
+
+The store also records what search it belongs to: a fingerprint of the training and
+validation data, the estimator (class and every parameter the grid does not set) and the
+metric. Resuming checks it and refuses a store made for a different search, naming what
+differs. SQLite's own journal gives the atomicity here; the temp-file-and-rename rule the
+rest of groundup follows is for files written in one go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from groundup.errors import GroundupError
+from groundup.fileio import check_writable_dir
+from groundup.tune.grid import config_from_json
+from groundup.tune.metrics import Metric
+from groundup.tune.tasks import TaskResult
+
+SCHEMA = "groundup-tune-store/1"
+
+_CREATE = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS results (
+    key TEXT PRIMARY KEY,
+    params TEXT NOT NULL,
+    score REAL,
+    fit_seconds REAL,
+    score_seconds REAL,
+    status TEXT NOT NULL,
+    error TEXT NOT NULL,
+    traceback TEXT NOT NULL,
+    warnings TEXT NOT NULL,
+    worker TEXT NOT NULL,
+    finished_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a search is: hashes of its data, its estimator's fixed params, and its metric."""
+
+    data: str
+    data_shape: str
+    estimator: str
+    estimator_params: dict[str, str] = field(default_factory=dict)
+    metric: str = ""
+
+    def to_meta(self) -> dict[str, str]:
+        """Return the fingerprint as meta-table rows."""
+        return {
+            "data": self.data,
+            "data_shape": self.data_shape,
+            "estimator": self.estimator,
+            "estimator_params": json.dumps(self.estimator_params, sort_keys=True),
+            "metric": self.metric,
+        }
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, str]) -> Fingerprint:
+        """Return the fingerprint stored in a meta table."""
+        return cls(
+            data=meta.get("data", ""),
+            data_shape=meta.get("data_shape", ""),
+            estimator=meta.get("estimator", ""),
+            estimator_params=json.loads(meta.get("estimator_params", "{}")),
+            metric=meta.get("metric", ""),
+        )
+
+    def differences(self, other: Fingerprint) -> list[str]:
+        """Return human-readable differences from `other` (stored -> now); empty if the same."""
+        out = []
+        if self.data != other.data:
+            shapes = (f" ({self.data_shape} -> {other.data_shape})"
+                      if self.data_shape != other.data_shape else "")
+            out.append(f"the data differ{shapes}")
+        if self.estimator != other.estimator:
+            out.append(f"estimator {self.estimator} -> {other.estimator}")
+        else:
+            names = sorted(set(self.estimator_params) | set(other.estimator_params))
+            for n in names:
+                a, b = self.estimator_params.get(n, "unset"), other.estimator_params.get(n, "unset")
+                if a != b:
+                    out.append(f"{n}={a} -> {b}")
+        if self.metric != other.metric:
+            out.append(f"metric {self.metric} -> {other.metric}")
+        return out
+
+    def __repr__(self) -> str:
+        return (f"Fingerprint(data={self.data[:12]}…, shape={self.data_shape}, "
+                f"estimator={self.estimator}, metric={self.metric})")
+
+
+def hash_arrays(*arrays: Any) -> str:
+    """Return a sha256 hex digest of the arrays' shapes, dtypes and bytes."""
+    h = hashlib.sha256()
+    for a in arrays:
+        if a is None:
+            h.update(b"none")
+            continue
+        if sp.issparse(a):
+            a = a.tocsr()  # scipy sparse: hash its three arrays
+            for part in (a.data, a.indices, a.indptr):
+                h.update(np.ascontiguousarray(part).data)
+            h.update(repr(a.shape).encode())
+            continue
+        arr = np.asarray(a)
+        h.update(f"{arr.shape}|{arr.dtype.str}|".encode())
+        if arr.dtype == object:
+            h.update(repr(arr.tolist()).encode())
+        else:
+            h.update(np.ascontiguousarray(arr).data)
+    return h.hexdigest()
+
+
+def estimator_signature(estimator: Any, skip: Iterable[str] = ()) -> tuple[str, dict[str, str]]:
+    """Return (class path, {param: repr}) for every param not in `skip` and not an n_jobs."""
+    skip = set(skip)
+    cls = type(estimator)
+    params = {}
+    for name, value in estimator.get_params(deep=True).items():
+        if name in skip or name == "n_jobs" or name.endswith("__n_jobs"):
+            continue
+        if hasattr(value, "get_params"):  # nested estimator: its params are listed themselves
+            value = type(value).__qualname__
+        params[name] = repr(value)
+    return f"{cls.__module__}.{cls.__qualname__}", params
+
+
+def fingerprint(estimator: Any, grid_names: Iterable[str], X_train: Any, y_train: Any,
+                X_val: Any, y_val: Any, metric: Metric) -> Fingerprint:
+    """Return the Fingerprint of a search (grid params are left out: a grid may grow on resume)."""
+    name, params = estimator_signature(estimator, skip=grid_names)
+    shapes = "train {} / valid {}".format(*(tuple(np.shape(x)) for x in (X_train, X_val)))
+    direction = "max" if metric.greater_is_better else "min"
+    return Fingerprint(
+        data=hash_arrays(X_train, y_train, X_val, y_val),
+        data_shape=shapes,
+        estimator=name,
+        estimator_params=params,
+        metric=f"{metric.name} ({direction})",
+    )
+
+
+def _finite_or_none(x: float) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
+class ResultStore:
+    """SQLite store of a search's results; `ResultStore(None)` keeps them in memory only.
+
+    Use `ResultStore.open(path, fingerprint, resume=...)` to start or continue a search.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
+        self.path = None if path is None else Path(path)
+        target = ":memory:" if self.path is None else str(self.path)
+        try:
+            self._db = sqlite3.connect(target, timeout=30.0, isolation_level=None)
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_CREATE)
+        except sqlite3.DatabaseError as e:
+            raise GroundupError(f"{self.path}: not a groundup tune store ({e})") from None
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None, fp: Fingerprint, resume: bool = False
+             ) -> ResultStore:
+        """Return a store ready for the search `fp`: new, emptied, or (with resume) continued.
+
+        Raises GroundupError if the file holds results and `resume` is False, if it holds a
+        different search, or if it is not a store at all.
+        """
+        if path is not None:
+            path = check_writable_dir(path)
+            if path.exists() and not path.is_file():
+                raise GroundupError(f"--store {path}: is not a file")
+            if path.exists() and path.stat().st_size > 0:
+                with open(path, "rb") as f:
+                    if f.read(16) != b"SQLite format 3\x00":
+                        raise GroundupError(f"--store {path}: exists and is not a SQLite store")
+        store = cls(path)
+        try:
+            meta = store.meta()
+            if meta and meta.get("schema") != SCHEMA:
+                raise GroundupError(f"--store {path}: not a groundup tune store")
+            n = store.count()
+            if n and not resume:
+                raise GroundupError(
+                    f"--store {path}: already holds {n} results; pass --resume to continue"
+                    " that search, or choose another file"
+                )
+            if n:
+                diffs = Fingerprint.from_meta(meta).differences(fp)
+                if diffs:
+                    raise GroundupError(
+                        f"--store {path}: made for a different search ({'; '.join(diffs[:4])})"
+                    )
+            else:
+                store._write_meta(fp)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _write_meta(self, fp: Fingerprint) -> None:
+        rows = {"schema": SCHEMA, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), **fp.to_meta()}
+        with self._transaction():
+            self._db.execute("DELETE FROM meta")
+            self._db.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
+
+    def _transaction(self) -> _Commit:
+        # isolation_level=None means autocommit; `with conn` gives BEGIN/COMMIT-or-ROLLBACK.
+        self._db.execute("BEGIN IMMEDIATE")
+        return _Commit(self._db)
+
+    def meta(self) -> dict[str, str]:
+        """Return the meta table (schema, created, fingerprint fields) as a dict."""
+        return dict(self._db.execute("SELECT name, value FROM meta").fetchall())
+
+    def fingerprint(self) -> Fingerprint:
+        """Return the fingerprint this store was made for."""
+        return Fingerprint.from_meta(self.meta())
+
+    def count(self) -> int:
+        """Return how many configs have a stored result."""
+        return int(self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+
+    def done_keys(self) -> set[str]:
+        """Return the keys of every config with a stored result (ok or error)."""
+        return {k for (k,) in self._db.execute("SELECT key FROM results")}
+
+    def add(self, r: TaskResult) -> bool:
+        """Store one result in its own transaction; return False if its key was already stored."""
+        row = (
+            r.key, r.key, _finite_or_none(r.score),
+            _finite_or_none(r.fit_seconds), _finite_or_none(r.score_seconds), r.status,
+            r.error, r.traceback, json.dumps(r.warnings), r.worker, time.time(),
+        )
+        with self._transaction():
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+            )
+        return cur.rowcount == 1
+
+    def results(self, keys: Iterable[str] | None = None) -> list[TaskResult]:
+        """Return stored results (all, or those with the given keys) in insertion order."""
+        rows = self._db.execute(
+            "SELECT key, params, score, fit_seconds, score_seconds, status, error, traceback,"
+            " warnings, worker FROM results ORDER BY rowid"
+        ).fetchall()
+        wanted = None if keys is None else set(keys)
+        out = []
+        for k, params, score, fit_s, score_s, status, error, tb, warns, worker in rows:
+            if wanted is not None and k not in wanted:
+                continue
+            out.append(TaskResult(
+                key=k, params=config_from_json(params),
+                score=float("nan") if score is None else score,
+                fit_seconds=float("nan") if fit_s is None else fit_s,
+                score_seconds=float("nan") if score_s is None else score_s,
+                status=status, error=error, traceback=tb, warnings=json.loads(warns),
+                worker=worker,
+            ))
+        return out
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = "memory" if self.path is None else str(self.path)
+        try:
+            n = self.count()
+        except sqlite3.ProgrammingError:
+            return f"ResultStore({where}, closed)"
+        return f"ResultStore({where}, {n} results)"
+
+
+class _Commit:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.db
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
