@@ -10,6 +10,12 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("COLUMNS", "160")
 
+import torch  # noqa: E402
+
+# Test models are tiny: one thread is faster for them and immune to OpenMP spin-waiting
+# when the machine is busy with other work.
+torch.set_num_threads(1)
+
 
 @dataclass
 class CliResult:

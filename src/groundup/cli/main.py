@@ -30,8 +30,10 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         print("aborted", file=sys.stderr)
         code = 130
-    except ClickException as e:
-        e.show()
+    except ClickException as e:  # bad usage: unknown option, a value of the wrong type, ...
+        ctx = getattr(e, "ctx", None)
+        hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+        print(f"error: {e.format_message()}{hint}", file=sys.stderr)
         code = 2
     except GroundupError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -1,1 +1,32 @@
-"""groundup.models"""
+"""groundup.models: the named models (`logreg`, `mlp`), their files, and the MNIST training job."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from groundup.models.logreg import logreg
+from groundup.models.mlp import mlp
+from groundup.nn import Module
+from groundup.nn.layers import MatMul
+
+MODELS = ("logreg", "mlp")
+
+
+def build_model(
+    name: str = "mlp",
+    hidden: Sequence[int] = (100,),
+    act: str = "relu",
+    n_in: int = 784,
+    n_out: int = 10,
+    init: str = "kaiming",
+    matmul: MatMul | None = None,
+) -> Module:
+    """Return a freshly initialised model by name ("logreg" ignores `hidden` and `act`)."""
+    if name == "logreg":
+        return logreg(n_in, n_out, init=init, matmul=matmul)
+    if name == "mlp":
+        return mlp(n_in, hidden, n_out, act=act, init=init, matmul=matmul)
+    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+
+
+__all__ = ["MODELS", "build_model", "logreg", "mlp"]
