@@ -1,1 +1,110 @@
-"""groundup broadcast sub-command (not written yet)."""
+"""`groundup broadcast SHAPE SHAPE [SHAPE...]`: explain how shapes broadcast, axis by axis."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import torch
+import typer
+
+from groundup.cli.apps import app
+from groundup.errors import GroundupError
+from groundup.tensor import OPERAND_NAMES, BroadcastError, broadcast_view, explain_broadcast
+
+# Enough to see every element of the result on one screen.
+EXAMPLE_MAX_ELEMENTS = 120
+
+
+@app.command(
+    "broadcast",
+    help=(
+        "Explain how SHAPEs broadcast: one row per axis from the right, then the result shape."
+        "\n\nApplies the NumPy rules the lecture reads out: compare trailing axes first; a "
+        "missing axis counts as 1; sizes must be equal or one of them 1. A clash prints the "
+        "table up to the clashing axis and exits with code 2."
+        "\n\nExample: groundup broadcast 256,256,3 3"
+    ),
+)
+def broadcast(
+    shapes: list[str] = typer.Argument(
+        ...,
+        metavar="SHAPE",
+        help="Shapes as sizes joined by commas, e.g. 256,256,3 and 3; '()' is a scalar.",
+        show_default=False,
+    ),
+    example: bool = typer.Option(
+        False,
+        "--example",
+        help=(
+            "Also add small tensors of these shapes (A = 1, 2, 3, ..., B = 10, 20, 30, ...) "
+            "and print the operands, each one stretched to the result shape, and the sum."
+        ),
+    ),
+) -> None:
+    """Print the broadcast explanation of SHAPEs (and, with --example, a worked sum)."""
+    if len(shapes) < 2:
+        raise GroundupError("broadcast: give at least two shapes, e.g. groundup broadcast 3,3 3")
+    parsed = [parse_shape(s) for s in shapes]
+    try:
+        explanation = explain_broadcast(*parsed)
+    except BroadcastError as e:
+        if e.explanation is not None:
+            typer.echo(str(e.explanation))
+            typer.echo("")
+        raise
+    if example and math.prod(explanation.shape) > EXAMPLE_MAX_ELEMENTS:
+        raise GroundupError(
+            f"--example: the result {explanation.shape} has {math.prod(explanation.shape):,} "
+            f"elements; pick shapes with at most {EXAMPLE_MAX_ELEMENTS}"
+        )
+    typer.echo(str(explanation))
+    if example:
+        typer.echo("")
+        typer.echo(_example(parsed, explanation.shape))
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """Return the shape written as '256,256,3', '(256, 256, 3)', '256x256x3', '3' or '()'."""
+    inner = text.strip().strip("()[]").strip()
+    if not inner:
+        return ()
+    parts = [p.strip() for p in re.split(r"[,x]", inner)]
+    if parts and parts[-1] == "":  # '(3,)' is Python's way to write a 1-d shape
+        parts.pop()
+    if not parts or not all(p.isdigit() for p in parts):
+        raise GroundupError(
+            f"shape {text!r}: write sizes (whole numbers >= 0) joined by commas, e.g. 256,256,3"
+        )
+    return tuple(int(p) for p in parts)
+
+
+def _example(shapes: list[tuple[int, ...]], result: tuple[int, ...]) -> str:
+    """Return the lecture's demonstration: operands, their stretched views, and their sum."""
+    operands = [
+        (torch.arange(1, math.prod(shape) + 1) * 10**k).reshape(shape)
+        for k, shape in enumerate(shapes)
+    ]
+    names = OPERAND_NAMES[: len(shapes)]
+    lines = []
+    for name, t in zip(names, operands, strict=True):
+        lines += [f"{name} {tuple(t.shape)} =", _indent(t), ""]
+    for name, t in zip(names, operands, strict=True):
+        if tuple(t.shape) == result:
+            continue
+        view, strides = broadcast_view(t, result)
+        lines += [
+            f"{name} stretched to {result}: strides {strides}, the same "
+            f"{t.numel()} number{'s' if t.numel() != 1 else ''} in memory, no copy",
+            _indent(view),
+            "",
+        ]
+    total = operands[0]
+    for t in operands[1:]:
+        total = total + t
+    lines += [f"{' + '.join(names)} {result} =", _indent(total)]
+    return "\n".join(lines)
+
+
+def _indent(t: torch.Tensor) -> str:
+    return "\n".join("    " + line for line in str(t).splitlines())

@@ -4,6 +4,7 @@ Imports only torch, numpy and groundup.errors; everything above builds on it.
 """
 
 from groundup.tensor.broadcast import (
+    OPERAND_NAMES,
     AxisStep,
     BroadcastError,
     BroadcastExplanation,
@@ -24,7 +25,8 @@ from groundup.tensor.matmul import (
     matmul_loops,
 )
 from groundup.tensor.outer import grid, outer
-from groundup.tensor.timing import MatmulTiming, time_matmul_ladder
+from groundup.tensor.table import format_table
+from groundup.tensor.timing import MatmulTiming, format_timings, time_matmul_ladder
 from groundup.tensor.views import BroadcastView, broadcast_view
 
 __all__ = [
@@ -33,12 +35,15 @@ __all__ = [
     "BroadcastExplanation",
     "BroadcastView",
     "MATMUL_LADDER",
+    "OPERAND_NAMES",
     "MatmulRung",
     "MatmulTiming",
     "as_shape",
     "broadcast_shapes",
     "broadcast_view",
     "explain_broadcast",
+    "format_table",
+    "format_timings",
     "get_matmul",
     "grid",
     "matmul_blas",

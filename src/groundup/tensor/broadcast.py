@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from groundup.errors import GroundupError
+from groundup.tensor.table import format_table
 
 Shape = tuple[int, ...]
 ShapeLike = int | Sequence[int]
@@ -86,7 +87,7 @@ class BroadcastExplanation:
         ]
         # numbers right-aligned, the rule (second to last column) left-aligned
         left = {len(header) - 2}
-        lines += ["", *_format_rows([header, *rows], left)]
+        lines += ["", *format_table([header, *rows], left)]
         if self.shape is not None:
             lines += ["", f"result shape: {self.shape}"]
         return "\n".join(lines)
@@ -205,15 +206,3 @@ def _error(
     listed = ", ".join(map(str, shapes[:-1])) + f" and {shapes[-1]}"
     message = f"shapes {listed} do not broadcast: axis {axis}: {clash}"
     return BroadcastError(message, shapes=shapes, axis=axis, sizes=sizes, explanation=explanation)
-
-
-def _format_rows(rows: list[list[str]], left: set[int]) -> list[str]:
-    """Return `rows` as text lines with columns padded to a common width (two spaces apart)."""
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.ljust(w) if c in left else cell.rjust(w)
-            for c, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]

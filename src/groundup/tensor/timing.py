@@ -16,6 +16,7 @@ import torch
 
 from groundup.errors import GroundupError
 from groundup.tensor.matmul import MATMUL_LADDER, MatmulFn, MatmulRung
+from groundup.tensor.table import format_table
 
 # Probe sizes for the sizes a rung loops over in Python: small enough to finish in well under
 # a second even for the triple loop, big enough to swamp the fixed cost of one call.
@@ -40,7 +41,7 @@ class MatmulTiming:
     @property
     def note(self) -> str:
         """Return "" for a timed rung, or why it was skipped."""
-        return "skipped: estimated from a slice, over the time budget" if self.skipped else ""
+        return "skipped: over the time budget; estimated from a slice" if self.skipped else ""
 
 
 def time_matmul_ladder(
@@ -89,6 +90,27 @@ def time_matmul_ladder(
         seconds, calls = _best_time(rung.fn, a, b, budget_s, sync)
         rows.append(MatmulTiming(rung.name, rung.how, seconds, seconds / ref_seconds, calls))
     return rows
+
+
+def format_timings(timings: Sequence[MatmulTiming]) -> list[str]:
+    """Return the timings as table lines: rung, how, µs per call, times slower than `@`, note.
+
+    Estimated (skipped) figures carry a "~".
+    """
+    rows = [["rung", "how", "µs per call", "× @", ""]]
+    for t in timings:
+        mark = "~" if t.skipped else ""
+        rows.append(
+            [t.name, t.how, mark + _figure(t.seconds * 1e6), mark + _figure(t.ratio), t.note]
+        )
+    return format_table(rows, left=(0, 1, 4))
+
+
+def _figure(x: float) -> str:
+    """Return x with three significant figures, thousands separated: 8.12, 45.3, 137,000."""
+    if x >= 1000:
+        return f"{float(f'{x:.3g}'):,.0f}"
+    return f"{x:.3g}" if x >= 10 else f"{x:.2f}"
 
 
 def _check_shape(shape: Sequence[int]) -> tuple[int, int, int]:
