@@ -69,3 +69,23 @@ def test_get_matmul() -> None:
     with pytest.raises(GroundupError, match="unknown matmul 'fast'"):
         get_matmul("fast")
     assert "python_loops='nkm'" in repr(RUNGS["loops"])
+
+
+@pytest.mark.parametrize("rung", [r for r in MATMUL_LADDER if r.autograd], ids=lambda r: r.name)
+def test_linear_trains_through_each_rung(rung: MatmulRung) -> None:
+    """Linear(..., matmul=fn) gives the same outputs and gradients as the BLAS Linear."""
+    from groundup.nn import Linear
+
+    torch.manual_seed(0)
+    reference = Linear(5, 3, dtype=torch.float64)
+    ours = Linear(5, 3, matmul=rung.fn, dtype=torch.float64)
+    ours.load_state_dict(reference.state_dict())
+    x = torch.randn(4, 5, dtype=torch.float64)
+    x_ref, x_ours = x.clone().requires_grad_(), x.clone().requires_grad_()
+    out_ref, out = reference(x_ref), ours(x_ours)
+    torch.testing.assert_close(out, out_ref)
+    out_ref.pow(2).sum().backward()
+    out.pow(2).sum().backward()
+    torch.testing.assert_close(x_ours.grad, x_ref.grad)
+    torch.testing.assert_close(ours.weight.grad, reference.weight.grad)
+    torch.testing.assert_close(ours.bias.grad, reference.bias.grad)
