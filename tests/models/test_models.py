@@ -20,7 +20,8 @@ def test_mlp_hidden_sizes_and_activation() -> None:
     m = build_model("mlp", hidden=(32, 16), act="elu")
     kinds = [type(x) for x in m]
     assert kinds == [Linear, ELU, Linear, ELU, Linear, LogSoftmax]
-    assert [(x.n_in, x.n_out) for x in m if isinstance(x, Linear)] == [(784, 32), (32, 16), (16, 10)]
+    sizes = [(x.n_in, x.n_out) for x in m if isinstance(x, Linear)]
+    assert sizes == [(784, 32), (32, 16), (16, 10)]
     assert type(build_model("mlp")[1]) is ReLU
 
 

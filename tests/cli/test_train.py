@@ -1,0 +1,65 @@
+"""`groundup train`: a short real run, and one clear line + exit code 2 for every bad option."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+
+def test_short_run_trains_saves_and_reports(run_cli, tmp_path) -> None:
+    out = tmp_path / "lr.safetensors"
+    r = run_cli("train", "--model", "logreg", "--epochs", "2", "--bs", "64", "--train-rows", "5000",
+                "--out", out, "--seed", "1")
+    assert r.code == 0, r.err
+    acc_line = [line for line in r.out.splitlines() if line.startswith("test accuracy: ")]
+    assert len(acc_line) == 1
+    assert float(acc_line[0].split(": ")[1]) > 0.85
+    assert "train_loss" in r.out  # the per-epoch table
+    meta = json.loads((tmp_path / "lr.json").read_text())
+    assert meta["model"] == "logreg" and meta["config"]["train_rows"] == 5000
+    assert meta["test_accuracy"] == pytest.approx(float(acc_line[0].split(": ")[1]), abs=1e-4)
+
+
+def test_same_seed_same_weights(run_cli, tmp_path) -> None:
+    from safetensors.torch import load_file
+
+    paths = [tmp_path / f"{i}.safetensors" for i in range(2)]
+    for p in paths:
+        r = run_cli("train", "--model", "mlp", "--hidden", "16", "--epochs", "1", "--train-rows",
+                    "2000", "--quiet", "--out", p, "--seed", "7")
+        assert r.code == 0, r.err
+    a, b = (load_file(str(p)) for p in paths)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--model", "cnn"], "unknown model 'cnn'"),
+        (["--opt", "rmsprop"], "unknown optimizer 'rmsprop'"),
+        (["--act", "tanh"], "unknown activation 'tanh'"),
+        (["--sched", "cosine"], "unknown schedule 'cosine'"),
+        (["--lr", "0"], "lr must be positive"),
+        (["--lr", "-1"], "lr must be positive"),
+        (["--epochs", "0"], "epochs must be a positive integer"),
+        (["--bs", "-5"], "bs must be a positive integer"),
+        (["--hidden", "100,x"], "--hidden must be comma-separated integers"),
+        (["--epochs", "many"], "Invalid value for '--epochs'"),
+        (["--device", "tpu"], "device"),
+        (["--out", "/no/such/dir/model.safetensors"], "does not exist"),
+    ],
+)
+def test_bad_options_give_one_line_and_exit_2(run_cli, args, needle) -> None:
+    r = run_cli("train", *args)
+    assert r.code == 2
+    assert needle in r.err
+    assert len(r.err.strip().splitlines()) == 1, r.err
+    assert "Traceback" not in r.err + r.out
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a GPU")
+def test_cuda_without_gpu_is_a_clear_error(run_cli) -> None:
+    r = run_cli("train", "--device", "cuda")
+    assert r.code == 2 and "no GPU" in r.err
