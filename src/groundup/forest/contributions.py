@@ -1,0 +1,310 @@
+"""The tree interpreter: each prediction = bias + one contribution per feature, all rows at once.
+
+Walk a row down a tree and watch the node value change at every split: the change belongs
+to the feature that split was on. Summed along the path, the changes telescope to
+`leaf value - root value`, so `root value + sum of changes = prediction`, exactly. A
+forest averages its trees, so its bias and contributions are the trees' averages; a
+gradient-boosted model adds `learning_rate * tree` to an initial guess, so its bias is the
+initial guess plus the scaled roots.
+
+The published `treeinterpreter` package walks every row's path in Python. Here a leaf's
+path never changes, so each leaf's contribution vector is worked out once, by letting all
+leaves of a few trees climb their parent pointers together (vectorised, one level per
+step), and kept in a *leaf table* (`n_leaves_total x n_features*n_outputs`; dense, or
+sparse when it would be large). Explaining rows is then one `model.apply` (the leaf each
+row reaches in each tree) and a sum of table rows. No per-row or per-node Python loop.
+
+Supported (single output): DecisionTree*/ExtraTree* and RandomForest*/ExtraTrees*
+(regression, and classification with one contribution per class to `predict_proba`),
+GradientBoostingRegressor and GradientBoostingClassifier (contributions to
+`decision_function`, the raw log-odds, which the published package does not support).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import is_classifier
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.tree import BaseDecisionTree
+
+from groundup.errors import GroundupError
+
+_FORESTS = (
+    RandomForestRegressor, RandomForestClassifier, ExtraTreesRegressor, ExtraTreesClassifier
+)
+_BOOSTERS = (GradientBoostingRegressor, GradientBoostingClassifier)
+
+# Above this size the leaf table is kept sparse (wide data or many classes).
+DENSE_TABLE_BYTES = 256 * 2**20
+# Trees are walked in blocks of about this many nodes: small enough to stay in cache.
+BLOCK_NODES = 2**15
+
+
+@dataclass(frozen=True)
+class _TreeTerm:
+    """One tree's part in the model's output: `weight * values[leaf]` lands in `columns`."""
+
+    tree: object  # a fitted sklearn tree_ (Cython Tree)
+    values: np.ndarray  # (n_nodes, len(columns)) float64, the node values the model uses
+    weight: float
+    columns: np.ndarray  # which of the model's output columns this tree writes to
+
+
+class TreeInterpreter:
+    """Explains a fitted tree model: `bias + contribs.sum(feature axis) == prediction`.
+
+    Build it once per fitted model (it caches the leaf table) and call
+    `contributions(X)` as often as you like. What "prediction" means:
+
+    - regressors: `predict(X)`; bias `(n,)`, contribs `(n, n_features)`
+    - tree/forest classifiers: `predict_proba(X)`; bias `(n, n_classes)`,
+      contribs `(n, n_features, n_classes)`
+    - gradient boosting: `decision_function(X)` for classifiers (`predict` for the
+      regressor); binary and regression give `(n,)` / `(n, n_features)`, multiclass
+      `(n, K)` / `(n, n_features, K)`.
+    """
+
+    def __init__(self, model: object, *, table: str = "auto") -> None:
+        if table not in ("auto", "dense", "sparse"):
+            raise GroundupError(f"table must be 'auto', 'dense' or 'sparse', not {table!r}")
+        self.model = model
+        terms, self.n_outputs, self.output = _tree_terms(model)
+        self.n_features = int(model.n_features_in_)
+        self.n_trees = len(terms)
+        # Every supported model weighs its trees equally: 1 (a tree), 1/T (a forest),
+        # learning_rate (boosting); so the weight is applied once, after summing.
+        self._weight = terms[0].weight
+        # The constant part of the bias: the weighted root values, summed (K,)
+        self._root_bias = np.zeros(self.n_outputs)
+        for t in terms:
+            self._root_bias[t.columns] += t.weight * t.values[0]
+        self._node_offset, self._leaf_row, self._table = _leaf_table(
+            terms, self.n_features, self.n_outputs, table
+        )
+        self.table = "sparse" if sp.issparse(self._table) else "dense"
+
+    def __repr__(self) -> str:
+        return (
+            f"TreeInterpreter({type(self.model).__name__}, trees={self.n_trees}, "
+            f"features={self.n_features}, outputs={self.n_outputs} ({self.output}), "
+            f"leaves={self._table.shape[0]})"
+        )
+
+    def bias(self, X) -> np.ndarray:
+        """Return the bias for each row of X: `(n,)` or `(n, K)` (constant unless boosted)."""
+        n = _n_rows(X)
+        bias = np.tile(self._root_bias, (n, 1))
+        if isinstance(self.model, _BOOSTERS):
+            bias += _boosting_init(self.model, X)
+        return self._squeeze(bias)
+
+    def contributions(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Return `(bias, contribs)` for the rows of X; shapes as in the class docstring."""
+        leaves = self._apply(X)  # (n, T) node ids
+        n, n_trees = leaves.shape
+        rows = self._leaf_row[self._node_offset[None, :] + leaves]  # (n, T) table rows
+        if sp.issparse(self._table):
+            # P @ table, P having a 1 per (row, tree): sums each row's leaf vectors.
+            pick = sp.csr_matrix(
+                (np.ones(n * n_trees), rows.ravel(), np.arange(0, n * n_trees + 1, n_trees)),
+                shape=(n, self._table.shape[0]),
+            )
+            total = (pick @ self._table).toarray()
+        else:
+            # A gather per tree: T small steps keep memory at one (n, F*K) array.
+            total = self._table[rows[:, 0]]
+            for t in range(1, n_trees):
+                total += self._table[rows[:, t]]
+        contribs = (self._weight * total).reshape(n, self.n_features, self.n_outputs)
+        return self.bias(X), self._squeeze(contribs)
+
+    def _apply(self, X) -> np.ndarray:
+        """Return the leaf node id each row reaches in each tree, `(n, T)` int."""
+        leaves = np.asarray(self.model.apply(X))
+        return leaves.reshape(leaves.shape[0], -1).astype(np.intp, copy=False)
+
+    def _squeeze(self, a: np.ndarray) -> np.ndarray:
+        return a[..., 0] if self.n_outputs == 1 else a
+
+
+def contributions(model: object, X) -> tuple[np.ndarray, np.ndarray]:
+    """Return `(bias, contribs)` with `bias + contribs.sum(axis=1)` equal to the model's output.
+
+    A one-shot wrapper around `TreeInterpreter(model).contributions(X)`; keep a
+    `TreeInterpreter` to explain many batches with one model.
+    """
+    return TreeInterpreter(model).contributions(X)
+
+
+def _tree_terms(model: object) -> tuple[list[_TreeTerm], int, str]:
+    """Return each tree's term, the number of outputs K and what the outputs mean."""
+    if not hasattr(model, "n_features_in_"):
+        raise GroundupError(f"{type(model).__name__} is not fitted; fit it before explaining it")
+    if getattr(model, "n_outputs_", 1) != 1:
+        raise GroundupError("the tree interpreter supports single-output models only")
+    if isinstance(model, BaseDecisionTree):
+        trees, weight = [model], 1.0
+    elif isinstance(model, _FORESTS):
+        trees, weight = list(model.estimators_), 1.0 / len(model.estimators_)
+    elif isinstance(model, _BOOSTERS):
+        stages = model.estimators_  # (n_stages, K) DecisionTreeRegressor
+        k = stages.shape[1]
+        terms = [
+            _TreeTerm(t.tree_, t.tree_.value[:, 0, :1].astype(np.float64),
+                      float(model.learning_rate), np.array([j]))
+            for row in stages for j, t in enumerate(row)
+        ]
+        output = "decision_function" if is_classifier(model) else "predict"
+        return terms, k, output
+    else:
+        raise GroundupError(
+            f"cannot explain a {type(model).__name__}: use a decision tree, random forest, "
+            "extra trees or gradient boosting model from scikit-learn"
+        )
+    if is_classifier(model):
+        k = int(model.n_classes_)
+        terms = [_TreeTerm(t.tree_, _class_fractions(t.tree_.value[:, 0, :]), weight,
+                           np.arange(k)) for t in trees]
+        return terms, k, "predict_proba"
+    terms = [_TreeTerm(t.tree_, t.tree_.value[:, 0, :1].astype(np.float64), weight,
+                       np.array([0])) for t in trees]
+    return terms, 1, "predict"
+
+
+def _class_fractions(counts: np.ndarray) -> np.ndarray:
+    """Return per-node class fractions, normalised as `predict_proba` does (sums of 0 stay 0)."""
+    counts = counts.astype(np.float64)
+    total = counts.sum(axis=1, keepdims=True)
+    total[total == 0.0] = 1.0
+    return counts / total
+
+
+def _leaf_table(
+    terms: list[_TreeTerm], n_features: int, n_outputs: int, table: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | sp.csr_matrix]:
+    """Return node offsets per tree, node -> table row map, and the leaf table.
+
+    Row r of the table holds one leaf's contribution vector, flattened `feature*K + k`:
+    the value change at each split on its path, credited to the split's feature. Trees
+    are handled in blocks small enough for the CPU cache (a few trees each); within a
+    block all leaves climb together, so the loop runs `max depth` times per block.
+    """
+    node_counts = np.array([t.tree.node_count for t in terms])
+    node_offset = np.concatenate([[0], np.cumsum(node_counts)[:-1]]).astype(np.intp)
+    n_leaves = sum(int(t.tree.n_leaves) for t in terms)
+    width = n_features * n_outputs
+    dense = table == "dense" or (table == "auto" and n_leaves * width * 8 <= DENSE_TABLE_BYTES)
+    leaf_rows, tables = [], []
+    done = 0
+    for block in _blocks(node_counts, BLOCK_NODES):
+        leaf_row, block_table = _block_leaf_table(
+            [terms[i] for i in block], width, n_outputs, dense
+        )
+        leaf_rows.append(np.where(leaf_row >= 0, leaf_row + done, -1))
+        tables.append(block_table)
+        done += block_table.shape[0]
+    merged = np.concatenate(tables) if dense else sp.vstack(tables, format="csr")
+    return node_offset, np.concatenate(leaf_rows), merged
+
+
+def _blocks(node_counts: np.ndarray, limit: int) -> list[range]:
+    """Return consecutive runs of tree indices, each with about `limit` nodes at most."""
+    blocks, start, size = [], 0, 0
+    for i, count in enumerate(node_counts):
+        if size and size + count > limit:
+            blocks.append(range(start, i))
+            start, size = i, 0
+        size += int(count)
+    blocks.append(range(start, len(node_counts)))
+    return blocks
+
+
+def _block_leaf_table(
+    terms: list[_TreeTerm], width: int, n_outputs: int, dense: bool
+) -> tuple[np.ndarray, np.ndarray | sp.csr_matrix]:
+    """Return the node -> row map and leaf table of a few trees, their nodes end to end."""
+    node_counts = np.array([t.tree.node_count for t in terms])
+    shift = np.repeat(np.concatenate([[0], np.cumsum(node_counts)[:-1]]), node_counts)
+    n_nodes = int(node_counts.sum())
+    left = np.concatenate([t.tree.children_left for t in terms]).astype(np.intp)
+    right = np.concatenate([t.tree.children_right for t in terms]).astype(np.intp)
+    is_split = left >= 0
+    splits = np.flatnonzero(is_split)
+    parent = np.full(n_nodes, -1, dtype=np.intp)
+    parent[left[splits] + shift[splits]] = splits
+    parent[right[splits] + shift[splits]] = splits
+    depth = np.concatenate([t.tree.compute_node_depths() for t in terms]) - 1  # root: 0
+
+    # What each non-root node adds: its value minus its parent's, in the parent's
+    # feature's slot of the flattened (feature, output) row.
+    feature = np.concatenate([t.tree.feature for t in terms]).astype(np.intp)
+    values = np.concatenate([t.values for t in terms])  # (N, k)
+    column = np.concatenate([np.broadcast_to(t.columns, t.values.shape) for t in terms])
+    has_parent = parent >= 0
+    up = np.where(has_parent, parent, 0)
+    node_delta = np.where(has_parent[:, None], values - values[up], 0.0)  # (N, k)
+    node_slot = feature[up][:, None] * n_outputs + column  # (N, k)
+    if node_delta.shape[1] == 1:  # one output per tree: keep the hot loop 1-D
+        node_delta, node_slot = node_delta[:, 0], node_slot[:, 0]
+
+    # Rows ordered deepest leaf first, so the leaves still climbing at step s are a
+    # prefix of the array: slicing instead of filtering.
+    leaves = np.flatnonzero(~is_split)
+    leaves = leaves[np.argsort(-depth[leaves], kind="stable")]
+    leaf_depth = depth[leaves]
+    leaf_row = np.full(n_nodes, -1, dtype=np.intp)
+    leaf_row[leaves] = np.arange(len(leaves))
+    # climbing[s]: how many leaves are deeper than s, i.e. still under a split at step s
+    climbing = np.searchsorted(-leaf_depth, -np.arange(leaf_depth.max(initial=0)), side="left")
+    row_start = np.arange(len(leaves)) * width
+    if node_slot.ndim == 2:
+        row_start = row_start[:, None]
+
+    flat = np.zeros(len(leaves) * width) if dense else None
+    keys, deltas = [], []
+    node = leaves
+    for count in climbing:
+        node = node[:count]
+        key = row_start[:count] + node_slot[node]
+        if dense:
+            flat[key] += node_delta[node]  # safe: one step touches each row once
+        else:
+            keys.append(key.ravel())
+            deltas.append(node_delta[node].ravel())
+        node = parent[node]
+    if dense:
+        return leaf_row, flat.reshape(len(leaves), width)
+    key = np.concatenate(keys) if keys else np.zeros(0, np.intp)
+    block_table = sp.csr_matrix(
+        (np.concatenate(deltas) if deltas else np.zeros(0), (key // width, key % width)),
+        shape=(len(leaves), width),
+    )  # duplicates (a feature split twice on one path) are summed here
+    return leaf_row, block_table
+
+
+def _boosting_init(model: object, X) -> np.ndarray:
+    """Return the boosting model's initial raw prediction per row, `(n, K)`."""
+    # scikit-learn keeps this step private; fall back to subtracting the trees' sum.
+    init = getattr(model, "_raw_predict_init", None)
+    if init is not None:
+        return np.asarray(init(X), dtype=np.float64)
+    raw = model.decision_function(X) if is_classifier(model) else model.predict(X)
+    raw = np.asarray(raw, dtype=np.float64).reshape(_n_rows(X), -1)
+    for stage in model.estimators_:
+        for j, tree in enumerate(stage):
+            raw[:, j] -= model.learning_rate * tree.predict(X)
+    return raw
+
+
+def _n_rows(X) -> int:
+    return int(X.shape[0]) if hasattr(X, "shape") else len(X)
