@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from torch.utils.data import DataLoader as TorchDataLoader  # oracle only
 from torch.utils.data import TensorDataset
 
+from groundup.data import loader as loader_mod
 from groundup.data.loader import DataLoader
 from groundup.errors import GroundupError
 
@@ -228,3 +229,47 @@ def test_repr() -> None:
         "DataLoader(n=100, bs=32, batches=3, shuffle=True, drop_last=True, seed=4, "
         "device=cpu, epoch=0)"
     )
+
+
+# --- reuse of an earlier epoch's memory on the CPU -----------------------------------------
+
+
+def test_memory_of_old_epochs_is_reused_in_a_training_loop() -> None:
+    if not loader_mod._CAN_COUNT_USES:
+        pytest.skip("this torch has no storage use count; every epoch gathers into new memory")
+    x, y = _data(1000)
+    dl = DataLoader(x, y, bs=64, seed=0)
+    storages = set()
+    for _ in range(6):
+        for xb, _yb in dl:  # the loop variables keep the last batch alive into the next epoch
+            storages.add(xb.untyped_storage().data_ptr())
+    assert len(storages) == 2
+
+
+def test_batches_kept_by_the_caller_are_never_overwritten() -> None:
+    x, y = _data(300)
+    dl = DataLoader(x, y, bs=32, seed=1)
+    kept = list(dl)  # no clone: views into epoch 1's copy
+    as_numpy = [xb.numpy() for xb, _ in dl]  # NumPy arrays sharing epoch 2's memory
+    snapshot = [(xb.clone(), yb.clone()) for xb, yb in kept]
+    np_snapshot = [a.copy() for a in as_numpy]
+    for _ in range(4):
+        for _batch in dl:
+            pass
+    for (xb, yb), (sx, sy) in zip(kept, snapshot, strict=True):
+        assert torch.equal(xb, sx) and torch.equal(yb, sy)
+    for a, sa in zip(as_numpy, np_snapshot, strict=True):
+        assert (a == sa).all()
+
+
+def test_an_unfinished_iterator_keeps_its_own_order() -> None:
+    x, y = _data(300)
+    expected = _epoch(DataLoader(x, y, bs=32, seed=2))[1]
+    dl = DataLoader(x, y, bs=32, seed=2)
+    it = iter(dl)
+    first = next(it)[1].clone()
+    for _ in range(3):  # later epochs run while `it` is paused
+        for _batch in dl:
+            pass
+    rest = [yb for _, yb in it]
+    assert torch.equal(torch.cat([first, *rest]), expected)
