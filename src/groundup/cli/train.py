@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -10,6 +11,22 @@ from rich.console import Console
 from groundup.cli.apps import app
 from groundup.errors import GroundupError
 from groundup.fileio import check_writable_dir
+
+# settings that fix a run's trajectory: on --resume they come from the checkpoint
+RUN_SETTINGS = (
+    "model",
+    "hidden",
+    "act",
+    "epochs",
+    "bs",
+    "lr",
+    "opt",
+    "momentum",
+    "wd",
+    "sched",
+    "seed",
+    "train_rows",
+)
 
 DEFAULT_LR = {"adam": 3e-3, "sgd": 0.1}
 
@@ -29,6 +46,7 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 @app.command()
 def train(
+    ctx: typer.Context,
     model: str = typer.Option("mlp", help="Model: logreg (Linear+LogSoftmax) or mlp."),
     hidden: str = typer.Option(
         "256", help="mlp hidden layer sizes, comma-separated (e.g. 100,100)."
@@ -38,8 +56,8 @@ def train(
     bs: int = typer.Option(128, help="Mini-batch size."),
     lr: float = typer.Option(
         None,
-        help="Learning rate (peak rate for onecycle). Default: 3e-3 for adam, 0.1 for sgd.",
         show_default=False,
+        help="Learning rate (the peak for onecycle). Default: 3e-3 for adam, 0.1 for sgd.",
     ),
     opt: str = typer.Option("adam", help="Optimizer: adam or sgd."),
     momentum: float = typer.Option(0.9, help="SGD momentum (ignored by adam)."),
@@ -53,14 +71,28 @@ def train(
     ),
     data_dir: Path = typer.Option(
         None,
+        show_default=False,
         help="A directory holding the four standard MNIST IDX files (gzipped or not),"
         " used instead of the shipped copy.",
-        show_default=False,
     ),
     train_rows: int = typer.Option(
         None,
-        help="Train on only the first N training images (quick experiments).",
         show_default=False,
+        help="Train on only the first N training images (quick experiments).",
+    ),
+    checkpoint_every: int = typer.Option(
+        0, help="Write a training checkpoint every N epochs (0: only when Ctrl-C stops the run)."
+    ),
+    checkpoint: Path = typer.Option(
+        None,
+        show_default=False,
+        help="Checkpoint file. Default: OUT with .ckpt.safetensors (model.ckpt.safetensors).",
+    ),
+    resume: Path = typer.Option(
+        None,
+        show_default=False,
+        help="Continue the run saved in this checkpoint, exactly where it stopped. Its "
+        "settings are used; a flag that contradicts them is an error.",
     ),
     quiet: bool = typer.Option(
         False, "--quiet", "-q", help="No progress bar or table; just the result lines."
@@ -70,11 +102,13 @@ def train(
 
     Prints a row per epoch (train loss, valid loss, valid accuracy, lr, seconds), then
     `test accuracy: 0.9xxx`, and saves the model as safetensors + a JSON sidecar.
+    Ctrl-C stops after the current step, saves a checkpoint and prints how to resume.
     """
     from groundup.models.io import save_model
-    from groundup.models.job import TrainConfig, train_mnist
+    from groundup.models.job import TrainConfig, config_from_checkpoint, train_mnist
+    from groundup.train.resume import INTERRUPTED, load_checkpoint
 
-    cfg = TrainConfig(
+    given = dict(
         model=model,
         hidden=parse_sizes(hidden),
         act=act,
@@ -85,30 +119,82 @@ def train(
         momentum=momentum,
         wd=wd,
         sched=sched,
-        device=device,
         seed=seed,
-        data_dir=str(data_dir) if data_dir is not None else None,
         train_rows=train_rows,
-    ).validate()
+    )
+    place = dict(device=device, data_dir=str(data_dir) if data_dir is not None else None)
+    ckpt = None
+    if resume is not None:
+        ckpt = load_checkpoint(resume)
+        saved = config_from_checkpoint(ckpt)
+        _check_flags_agree(ctx, given, saved, resume)
+        given = {k: getattr(saved, k) for k in RUN_SETTINGS}
+    cfg = TrainConfig(**given, **place).validate()
+    if checkpoint_every < 0:
+        raise GroundupError(f"--checkpoint-every must be >= 0, got {checkpoint_every}")
+    ckpt_path = checkpoint or (resume if resume is not None else _default_checkpoint(out))
     check_writable_dir(out)  # fail before training, not after
+    check_writable_dir(ckpt_path)
+
     console = Console(soft_wrap=True)
-    arch = "784-10" if cfg.model == "logreg" else "-".join(map(str, (784, *cfg.hidden, 10)))
     if not quiet:
-        console.print(
-            f"training [bold]{cfg.model}[/] {arch}"
-            + (f" ({cfg.act})" if cfg.model == "mlp" else "")
-            + f" with {cfg.opt} lr {cfg.lr:g} {cfg.sched}, {cfg.epochs} epochs, bs {cfg.bs}, "
-            f"seed {cfg.seed}",
-            highlight=False,
-        )
-    result = train_mnist(cfg, progress=not quiet, console=None if quiet else console)
-    if result.history.stop_reason:
-        print(f"warning: {result.history.stop_reason}", flush=True)
+        console.print(_describe(cfg, ckpt), highlight=False)
+    result = train_mnist(
+        cfg,
+        progress=not quiet,
+        console=None if quiet else console,
+        checkpoint_path=ckpt_path,
+        checkpoint_every=checkpoint_every,
+        resume=ckpt,
+        interruptible=True,
+    )
+    reason = result.history.stop_reason
+    if reason == INTERRUPTED:
+        print(f"interrupted: saved a checkpoint to {ckpt_path}", file=sys.stderr)
+        print(f"resume with: groundup train --resume {ckpt_path} --out {out}", file=sys.stderr)
+        raise typer.Exit(130)
+    if reason:
+        print(f"warning: {reason}", flush=True)
     save_model(out, result.model, result.meta)
     print(f"test accuracy: {result.test_acc:.4f}")
     print(
         f"saved model to {out} (+ {Path(out).with_suffix('.json').name}), "
         f"{result.train_seconds:.1f} s of training"
     )
-    if result.history.stop_reason:
+    if reason:
         raise typer.Exit(1)
+
+
+def _default_checkpoint(out: Path) -> Path:
+    return out.with_name(out.name.removesuffix(".safetensors") + ".ckpt.safetensors")
+
+
+def _check_flags_agree(ctx: typer.Context, given: dict, saved, resume: Path) -> None:
+    """Raise if a flag typed on the command line contradicts the checkpoint's settings."""
+    from typer._click.core import ParameterSource
+
+    for name in RUN_SETTINGS:
+        src = ctx.get_parameter_source(name)
+        if src == ParameterSource.COMMANDLINE and given[name] != getattr(saved, name):
+            flag = "--" + name.replace("_", "-")
+            raise GroundupError(
+                f"{resume}: this checkpoint was made with {flag} {_show(getattr(saved, name))}, "
+                f"not {_show(given[name])}; drop {flag} to resume it, or start a new run "
+                "without --resume"
+            )
+
+
+def _show(v) -> str:
+    return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
+
+
+def _describe(cfg, ckpt) -> str:
+    arch = "784-10" if cfg.model == "logreg" else "-".join(map(str, (784, *cfg.hidden, 10)))
+    act = f" ({cfg.act})" if cfg.model == "mlp" else ""
+    text = (
+        f"training [bold]{cfg.model}[/] {arch}{act} with {cfg.opt} lr {cfg.lr:g} {cfg.sched}, "
+        f"{cfg.epochs} epochs, bs {cfg.bs}, seed {cfg.seed}"
+    )
+    if ckpt is not None:
+        text += f", resuming at epoch {ckpt.epoch + 1} (step {ckpt.step})"
+    return text

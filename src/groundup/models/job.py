@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -19,7 +20,8 @@ from groundup.models import MODELS, build_model
 from groundup.nn import ACTIVATIONS, Module
 from groundup.nn.functional import nll_loss
 from groundup.optim import SGD, Adam
-from groundup.train import SCHEDULES, History, evaluate, fit, make_schedule
+from groundup.train import SCHEDULES, History, ProgressCallback, evaluate, fit, make_schedule
+from groundup.train.resume import Checkpoint, CheckpointCallback, StopOnInterrupt, restore
 
 OPTIMIZERS = ("adam", "sgd")
 
@@ -96,9 +98,22 @@ def make_optimizer(name: str, params, lr: float, momentum: float = 0.9, wd: floa
 
 
 def train_mnist(
-    cfg: TrainConfig, progress: bool = True, console: Console | None = None, callbacks=()
+    cfg: TrainConfig,
+    progress: bool = True,
+    console: Console | None = None,
+    callbacks=(),
+    checkpoint_path: str | Path | None = None,
+    checkpoint_every: int = 0,
+    resume: Checkpoint | None = None,
+    interruptible: bool = False,
 ) -> TrainResult:
-    """Return the result of training `cfg.model` on MNIST train, scored on valid and test."""
+    """Return the result of training `cfg.model` on MNIST train, scored on valid and test.
+
+    With `checkpoint_path`, a full training checkpoint is written every `checkpoint_every`
+    epochs (0: never) and when a Ctrl-C stops the run (`interruptible=True` turns the first
+    Ctrl-C into a clean stop after the current step). `resume` continues a run exactly
+    where its checkpoint left it; `cfg` must be the config saved in that checkpoint.
+    """
     cfg.validate()
     device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)  # the model's initial weights
@@ -112,29 +127,42 @@ def train_mnist(
     model = build_model(cfg.model, hidden=cfg.hidden, act=cfg.act).to(device)
     opt = make_optimizer(cfg.opt, model.parameters(), cfg.lr, cfg.momentum, cfg.wd)
     sched = make_schedule(cfg.sched, cfg.lr, cfg.epochs * len(train_dl))
+    meta = model_meta(cfg)
+    start_epoch = start_step = 0
+    done: list = []
+    if resume is not None:
+        restore(resume, model, opt, train_dl)
+        start_epoch, start_step, done = resume.epoch, resume.step, resume.history
+    callbacks = list(callbacks)
+    if interruptible:
+        callbacks.append(StopOnInterrupt())
+    if checkpoint_path is not None:
+        callbacks.append(CheckpointCallback(checkpoint_path, checkpoint_every, meta))
     if progress and console is not None:
-        from groundup.train import ProgressCallback
-
-        callbacks = [*callbacks, ProgressCallback(console)]
+        callbacks.append(ProgressCallback(console))
         progress = False
+
     start = time.perf_counter()
-    history = fit(
-        model,
-        nll_loss,
-        opt,
-        train_dl,
-        valid_dl,
-        epochs=cfg.epochs,
-        sched=sched,
-        callbacks=callbacks,
-        progress=progress,
-    )
+    history = fit(model, nll_loss, opt, train_dl, valid_dl, epochs=cfg.epochs, sched=sched,
+                  callbacks=callbacks, progress=progress, start_epoch=start_epoch,
+                  start_step=start_step)
     seconds = time.perf_counter() - start
+    history.epochs = done + history.epochs
 
     x_test, y_test = load_mnist("test", device=device, data_dir=cfg.data_dir)
     test_loss, test_acc = evaluate(model, x_test, y_test, nll_loss)
+    meta.update(
+        test_accuracy=test_acc,
+        valid_accuracy=history.valid_acc[-1] if history.epochs else None,
+        train_seconds=seconds,
+    )
+    return TrainResult(model, history, test_loss, test_acc, seconds, meta)
+
+
+def model_meta(cfg: TrainConfig) -> dict[str, Any]:
+    """Return the metadata saved with a model: architecture, normalisation stats, config."""
     mean, std = mnist_stats(data_dir=cfg.data_dir)
-    meta = {
+    return {
         "model": cfg.model,
         "hidden": list(cfg.hidden) if cfg.model == "mlp" else [],
         "act": cfg.act,
@@ -142,9 +170,15 @@ def train_mnist(
         "n_out": 10,
         "norm_mean": float(mean),
         "norm_std": float(std),
-        "test_accuracy": test_acc,
-        "valid_accuracy": history.valid_acc[-1] if history.epochs else None,
-        "train_seconds": seconds,
         "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()},
     }
-    return TrainResult(model, history, test_loss, test_acc, seconds, meta)
+
+
+def config_from_checkpoint(ckpt: Checkpoint) -> TrainConfig:
+    """Return the TrainConfig a checkpoint was made with."""
+    saved = dict(ckpt.meta["config"])
+    saved["hidden"] = tuple(saved["hidden"])
+    try:
+        return TrainConfig(**saved).validate()
+    except TypeError as e:
+        raise GroundupError(f"{ckpt.path}: checkpoint config is not understood ({e})") from None

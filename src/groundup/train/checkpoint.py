@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from groundup.errors import ModelFileError
@@ -51,16 +51,12 @@ def load_tensors(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such file")
-    with open(path, "rb") as f:
-        head = f.read(8)
-    if head[:2] == b"PK" or head[:1] == b"\x80":
+    if not _looks_like_safetensors(path) and _looks_like_pickle(path):
         raise ModelFileError(
             f"{path}: a pickle-based file (e.g. torch.save .pt), which groundup "
             "refuses to load because unpickling can run arbitrary code"
         )
     try:
-        from safetensors import safe_open
-
         with safe_open(str(path), framework="pt") as f:
             header_meta = f.metadata() or {}
         tensors = load_file(str(path))
@@ -79,6 +75,22 @@ def load_tensors(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict
     if declared != actual:
         raise ModelFileError(f"{path}: tensors {actual} do not match the metadata {declared}")
     return tensors, meta
+
+
+def _looks_like_safetensors(path: Path) -> bool:
+    """Return True if the file starts as safetensors does: u64 header size, then '{'."""
+    with open(path, "rb") as f:
+        head = f.read(9)
+    if len(head) < 9:
+        return False
+    return head[8:9] == b"{" and int.from_bytes(head[:8], "little") <= path.stat().st_size - 8
+
+
+def _looks_like_pickle(path: Path) -> bool:
+    """Return True for torch.save's zip archive or a raw pickle (protocol 2+ opcode)."""
+    with open(path, "rb") as f:
+        head = f.read(2)
+    return head == b"PK" or (head[:1] == b"\x80" and head[1:2] in b"\x02\x03\x04\x05")
 
 
 def _first_line(e: BaseException) -> str:
