@@ -195,7 +195,7 @@ class DaskBackend:
                     key=f"groundup-tune-{run_id}-{tag}",
                 )
                 futures[fut] = (key, params)
-            for fut in as_completed(futures):
+            for fut in as_completed(futures, loop=client.loop):
                 key, params = futures[fut]
                 if fut.status == "error":  # not the estimator's error (that is caught inside)
                     exc = fut.exception()
@@ -220,14 +220,17 @@ class DaskBackend:
         return f"DaskBackend({getattr(self, 'address', '?')})"
 
 
-def make_backend(backend: str = "local", n_jobs: int | None = -1, scheduler: Any = None
-                 ) -> SerialBackend | LocalBackend | DaskBackend:
-    """Return the back end named `backend` ("local" or "dask"); local with one job is serial."""
+def make_backend(backend: str = "local", n_jobs: int | None = -1, scheduler: Any = None,
+                 timeout: float = 10.0) -> SerialBackend | LocalBackend | DaskBackend:
+    """Return the back end named `backend` ("local" or "dask"); local with one job is serial.
+
+    `timeout` is how long to wait for a Dask scheduler (and its first worker) to answer.
+    """
     if backend == "local":
         if scheduler is not None:
             raise GroundupError("--scheduler only applies to --backend dask")
         n = resolve_n_jobs(n_jobs)
         return SerialBackend() if n == 1 else LocalBackend(n)
     if backend == "dask":
-        return DaskBackend(scheduler)
+        return DaskBackend(scheduler, timeout=timeout)
     raise GroundupError(f"backend {backend!r}: choose 'local' or 'dask'")

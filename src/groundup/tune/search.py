@@ -261,6 +261,7 @@ def best_fit(
     n_jobs: int | None = -1,
     backend: str = "local",
     scheduler: Any = None,
+    scheduler_timeout: float = 10.0,
     store: str | os.PathLike | None = None,
     resume: bool = False,
     refit: bool = True,
@@ -270,6 +271,8 @@ def best_fit(
 ) -> SearchResult:
     """Return the SearchResult of fitting every config of `grid` and scoring it on (X_val, y_val).
 
+    The work runs on `backend`: "local" (`n_jobs` worker processes; 1 = in this process) or
+    "dask" (the cluster whose scheduler is at `scheduler`, waited for `scheduler_timeout` s).
     Results go to `store` (a SQLite file; None keeps them in memory) as each config finishes;
     `resume=True` fits only the configs the store does not hold yet. A config that raises is
     recorded with its error and the search goes on. If the best config was fitted by an earlier
@@ -285,7 +288,8 @@ def best_fit(
             f"{np.shape(X_train)[1]}"
         )
     keys = [config_key(c) for c in configs]
-    runner = make_backend(backend, n_jobs, scheduler)  # an unreachable scheduler fails here
+    # An unreachable scheduler fails here, before the store is touched or anything is fitted.
+    runner = make_backend(backend, n_jobs, scheduler, timeout=scheduler_timeout)
     try:
         fp = fingerprint(estimator, names, X_train, y_train, X_val, y_val, m)
         with ResultStore.open(store, fp, resume=resume) as db:
