@@ -3,14 +3,32 @@
 from groundup.data import load_mnist, DataLoader
 x, y = load_mnist("train")                  # (50000, 784) float32, (50000,) int64
 for xb, yb in DataLoader(x, y, bs=64, seed=0): ...
+
+The names below are imported on first use (PEP 562), not with the package: a torch-free
+part such as `groundup.data.images` (read by `groundup predict`) then does not pay the
+~2 s that importing torch costs.
 """
 
-from groundup.data.device import resolve_device
-from groundup.data.idx import read_idx, write_idx
-from groundup.data.loader import DataLoader
-from groundup.data.mnist import N_CLASSES, N_PIXELS, SPLITS, load_mnist, mnist_stats, to_images
+from __future__ import annotations
 
-__all__ = [
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# public name -> the module of this package that defines it
+_EXPORTS = {
+    "DataLoader": "loader",
+    "N_CLASSES": "mnist",
+    "N_PIXELS": "mnist",
+    "SPLITS": "mnist",
+    "load_mnist": "mnist",
+    "mnist_stats": "mnist",
+    "read_idx": "idx",
+    "resolve_device": "device",
+    "to_images": "mnist",
+    "write_idx": "idx",
+}
+
+__all__ = [  # = sorted(_EXPORTS), spelled out for linters
     "DataLoader",
     "N_CLASSES",
     "N_PIXELS",
@@ -22,3 +40,28 @@ __all__ = [
     "to_images",
     "write_idx",
 ]
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from groundup.data.device import resolve_device
+    from groundup.data.idx import read_idx, write_idx
+    from groundup.data.loader import DataLoader
+    from groundup.data.mnist import (
+        N_CLASSES,
+        N_PIXELS,
+        SPLITS,
+        load_mnist,
+        mnist_stats,
+        to_images,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value  # the next look-up is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
