@@ -107,10 +107,10 @@ def format_timings(timings: Sequence[MatmulTiming]) -> list[str]:
 
 
 def _figure(x: float) -> str:
-    """Return x with three significant figures, thousands separated: 8.12, 45.3, 137,000."""
+    """Return x with about three significant figures, thousands separated: 8.12, 45.3, 137,000."""
     if x >= 1000:
         return f"{float(f'{x:.3g}'):,.0f}"
-    return f"{x:.3g}" if x >= 10 else f"{x:.2f}"
+    return f"{x:.0f}" if x >= 100 else f"{x:.1f}" if x >= 10 else f"{x:.2f}"
 
 
 def _check_shape(shape: Sequence[int]) -> tuple[int, int, int]:
