@@ -21,8 +21,14 @@ def check_writable_dir(path: str | os.PathLike) -> Path:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise GroundupError(f"{path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise GroundupError(f"{path}: directory {parent} is not writable")
+    if path.is_dir():
+        raise GroundupError(f"{path}: is a directory, not a file name")
+    try:  # really try: os.access says yes to root even on a read-only file system
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=parent)
+    except OSError:
+        raise GroundupError(f"{path}: directory {parent} is not writable") from None
+    os.close(fd)
+    os.unlink(probe)
     return path
 
 
