@@ -152,11 +152,13 @@ class SGD(Optimizer):
 
     def _update_group(self, group: dict[str, Any], params: list[torch.Tensor]) -> None:
         momentum = group["momentum"]
-        state = self.state
-        bufs = [state[p].get("momentum_buffer") if p in state else None for p in params]
+        states = [self.state.get(p) for p in params]
+        bufs = [s.get("momentum_buffer") if s else None for s in states]
         sgd(params, [p.grad for p in params], bufs, lr=group["lr"], momentum=momentum,
             dampening=group["dampening"], weight_decay=group["weight_decay"],
             nesterov=group["nesterov"], foreach=self._use_foreach(group, params))
         if momentum != 0:
-            for p, b in zip(params, bufs, strict=True):
-                state.setdefault(p, {})["momentum_buffer"] = b
+            for p, s, b in zip(params, states, bufs, strict=True):
+                if s is None:
+                    s = self.state[p] = {}
+                s["momentum_buffer"] = b
