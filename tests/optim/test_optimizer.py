@@ -208,6 +208,21 @@ def test_load_state_dict_casts_to_the_parameters_dtype(oracle) -> None:
     oracle.train(opt32, params32, 3, start=3)
 
 
+def test_load_state_dict_pairs_parameters_by_the_groups_indices(oracle) -> None:
+    params = oracle.make_params()
+    opt = SGD([{"params": params[:2]}, {"params": params[2:]}], lr=0.1, momentum=0.9)
+    oracle.train(opt, params, 3)
+    sd = opt.state_dict()
+    renumber = {i: 100 - i for i in range(len(params))}  # any distinct numbers will do
+    sd["param_groups"] = [{**g, "params": [renumber[i] for i in g["params"]]}
+                          for g in sd["param_groups"]]
+    sd["state"] = {renumber[i]: s for i, s in sd["state"].items()}
+    opt2 = SGD([{"params": params[:2]}, {"params": params[2:]}], lr=0.1, momentum=0.9)
+    opt2.load_state_dict(sd)
+    for p in params[:5]:
+        assert torch.equal(opt2.state[p]["momentum_buffer"], opt.state[p]["momentum_buffer"])
+
+
 def _bad_state_dicts(sd: dict) -> list[tuple[object, str]]:
     groups, state = sd["param_groups"], sd["state"]
     fewer = {"state": state, "param_groups": groups[:1]}
@@ -219,13 +234,17 @@ def _bad_state_dicts(sd: dict) -> list[tuple[object, str]]:
     other = {"state": {0: {"exp_avg": state[0]["momentum_buffer"]}}, "param_groups": groups}
     adam_groups = {"state": {}, "param_groups": [{**g, "betas": (0.9, 0.99)} for g in groups]}
     bad_lr = {"state": state, "param_groups": [{**groups[0], "lr": -1.0}, groups[1]]}
+    twice = {"state": state, "param_groups": [{**groups[0], "params": [0, 0, 1]}, groups[1]]}
+    no_list = {"state": state, "param_groups": [{**groups[0], "params": 3}, groups[1]]}
     return [
         ([1, 2], "keys 'state' and 'param_groups'"),
         (fewer, "1 parameter groups, this optimizer has 2"),
         (short, "group 0 has 2 parameters, this optimizer's has 3"),
         (shape, r"momentum_buffer' of parameter 0 has shape \(2, 2\), the parameter has "
                 r"shape \(12, 6\)"),
-        (index, "state for parameter 17"),
+        (index, "state for parameter 17, which none of its parameter groups lists"),
+        (twice, "list parameter 0 more than once"),
+        (no_list, "group 0 is malformed"),
         (other, "key 'exp_avg', which SGD does not use"),
         (adam_groups, "betas that SGD does not use"),
         (bad_lr, "lr must be in"),

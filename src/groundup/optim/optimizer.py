@@ -208,7 +208,7 @@ class Optimizer:
 
     def _use_foreach(self, group: dict[str, Any], params: list[torch.Tensor]) -> bool:
         """Return whether to take the multi-tensor (torch._foreach_*) path for these params."""
-        foreach = group["foreach"]
+        foreach = group.get("foreach")
         if foreach is None:
             return self.foreach_on_cpu or params[0].device.type != "cpu"
         return foreach
@@ -262,7 +262,7 @@ class Optimizer:
             )
         new_groups = []
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups, strict=True)):
-            if not isinstance(saved, dict) or "params" not in saved:
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), list | tuple):
                 raise GroundupError(f"{self.name}: state dict parameter group {i} is malformed")
             if len(saved["params"]) != len(group["params"]):
                 raise GroundupError(
@@ -280,19 +280,29 @@ class Optimizer:
             self._check_group(new)
             new_groups.append(new)
 
-        params = self._all_params()
+        # The saved groups name their parameters by index; pair them with ours in order.
+        by_index: dict[int, torch.Tensor] = {}
+        for saved, group in zip(saved_groups, self.param_groups, strict=True):
+            for key, p in zip(saved["params"], group["params"], strict=True):
+                i = _as_index(key)
+                if i is None or i in by_index:
+                    raise GroundupError(
+                        f"{self.name}: state dict parameter groups list parameter {key!r} "
+                        "more than once or not as an index"
+                    )
+                by_index[i] = p
         saved_state = state_dict["state"]
         if not isinstance(saved_state, dict):
             raise GroundupError(f"{self.name}: state dict 'state' must be a dict")
         new_state: dict[torch.Tensor, dict[str, Any]] = {}
         for key, entry in saved_state.items():
             i = _as_index(key)
-            if i is None or not 0 <= i < len(params):
+            if i not in by_index:
                 raise GroundupError(
-                    f"{self.name}: state dict has state for parameter {key!r}, but this "
-                    f"optimizer has parameters 0..{len(params) - 1}"
+                    f"{self.name}: state dict has state for parameter {key!r}, which none of "
+                    "its parameter groups lists"
                 )
-            p = params[i]
+            p = by_index[i]
             if not isinstance(entry, dict):
                 raise GroundupError(f"{self.name}: state for parameter {i} must be a dict")
             new_state[p] = {k: self._load_state_value(i, p, k, v) for k, v in entry.items()}
