@@ -115,7 +115,7 @@ class GroundupClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
-        x_t = torch.as_tensor(np.ascontiguousarray(X), device=device)
+        x_t = _tensor(X, device)
         y_t = torch.as_tensor(y_idx.astype(np.int64), device=device)
         # Seed a private copy of torch's RNG: the caller's random stream is left as it was.
         with torch.random.fork_rng(devices=[] if device.type == "cpu" else [device]):
@@ -140,8 +140,7 @@ class GroundupClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         X = validate_data(self, X, dtype=np.float32, reset=False)
         device = next(iter(self.model_.parameters())).device
-        proba = _predict_proba(self.model_, torch.as_tensor(np.ascontiguousarray(X),
-                                                            device=device))
+        proba = _predict_proba(self.model_, _tensor(X, device))
         p = proba.cpu().numpy().astype(np.float64)[:, : len(self.classes_)]
         return p / p.sum(axis=1, keepdims=True)  # exact sums for log-loss checks
 
@@ -149,3 +148,11 @@ class GroundupClassifier(ClassifierMixin, BaseEstimator):
         """Return the most probable class label for each row of X."""
         proba = self.predict_proba(X)  # first: it raises NotFittedError before classes_ exists
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _tensor(X: np.ndarray, device: torch.device) -> torch.Tensor:
+    """Return X as a float32 tensor on `device` (copying read-only arrays, e.g. memory maps)."""
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if not X.flags.writeable:  # torch cannot share memory it may not write: copy it once
+        X = X.copy()
+    return torch.from_numpy(X).to(device)

@@ -188,8 +188,8 @@ def _heatmaps(result: SearchResult, cols: str, rows: str, facet: str | None,
     if vmin == vmax:
         vmin, vmax = vmin - 0.5, vmax + 0.5
     # Bright = better whichever way the metric points.
-    cmap = plt.get_cmap("viridis" if result.greater_is_better else "viridis_r").copy()
-    cmap.set_bad("#dddddd")
+    cmap = plt.get_cmap("viridis" if result.greater_is_better else "viridis_r")
+    cmap = cmap.with_extremes(bad="#dddddd")  # cells with no config (or only failed ones)
     n = len(facet_vals)
     w = max(3.2, 0.75 * len(col_vals) + 1.6)
     h = max(2.6, 0.5 * len(row_vals) + 1.6)
@@ -224,6 +224,8 @@ def _heatmaps(result: SearchResult, cols: str, rows: str, facet: str | None,
                                        edgecolor="tab:red", linewidth=2.5))
     cbar = fig.colorbar(im, ax=axes[0].tolist(), shrink=0.9)
     cbar.set_label(f"{result.metric} ({_direction(result)})")
+    if not result.greater_is_better:
+        cbar.ax.invert_yaxis()  # better is up, whichever way the metric points
     return fig
 
 

@@ -65,8 +65,13 @@ def _check_xy(X: Any, y: Any, what: str) -> None:
         raise GroundupError(f"{what}: no rows")
 
 
-def _prepare(estimator: Any, grid: Grid, n_jobs: int | None, backend: str
-             ) -> tuple[list[Config], list[str]]:
+def prepare_configs(estimator: Any, grid: Grid, n_jobs: int | None = -1, backend: str = "local"
+                    ) -> tuple[list[Config], list[str]]:
+    """Return (configs, parameter names) of `grid` after checking them against `estimator`.
+
+    Raises GroundupError for a malformed grid, a parameter the estimator lacks, a name that
+    clashes with a results column, or an n_jobs in the grid of a parallel search.
+    """
     configs = expand_grid(grid)
     names = _grid_names(configs)
     check_estimator_params(estimator, names)
@@ -93,7 +98,7 @@ def fit_models(estimator: Any, grid: Grid, X_train: Any, y_train: Any, n_jobs: i
     With `error_score="raise"` a config that fails raises its error; with any other value
     (e.g. `np.nan`) its entry is None and the others are still fitted.
     """
-    configs, _ = _prepare(estimator, grid, n_jobs, backend)
+    configs, _ = prepare_configs(estimator, grid, n_jobs, backend)
     _check_xy(X_train, y_train, "training data")
     keys = [config_key(c) for c in configs]
     job = Job(estimator, X_train, y_train, keep_model=True, catch_errors=error_score != "raise")
@@ -279,7 +284,7 @@ def best_fit(
     (resumed) run, `refit=True` fits it again here so `best_model` is always a fitted model.
     """
     m = get_metric(metric, greater_is_better)
-    configs, names = _prepare(estimator, grid, n_jobs, backend)
+    configs, names = prepare_configs(estimator, grid, n_jobs, backend)
     _check_xy(X_train, y_train, "training data")
     _check_xy(X_val, y_val, "validation data")
     if np.ndim(X_train) == 2 and np.ndim(X_val) == 2 and np.shape(X_train)[1] != np.shape(X_val)[1]:

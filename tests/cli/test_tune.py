@@ -1,0 +1,125 @@
+"""Tests for `groundup tune`: a real (tiny) search end to end, resume, and every user mistake
+as one line on stderr with exit code 2, before anything is fitted or written."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.datasets import make_classification
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread() -> Iterator[None]:
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny models: extra threads only spin on a busy machine
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    X, y = make_classification(240, 5, n_informative=3, n_classes=3, random_state=0)
+    df = pd.DataFrame(X, columns=list("abcde"))
+    df["label"] = np.array(["x", "y", "z"])[y]
+    path = tmp_path_factory.mktemp("data") / "small.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def sgd_args(csv: Path, *more: str) -> list[str]:
+    return ["tune", "--model", "sklearn:SGDClassifier", "--data", str(csv), "--target", "label",
+            "--grid", "alpha=1e-4,1e-2", "--grid", "loss=log_loss,modified_huber",
+            "--n-jobs", "1", *more]
+
+
+def test_help_documents_every_option(run_cli) -> None:
+    r = run_cli("tune", "--help")
+    assert r.code == 0
+    for option in ("--model", "--grid", "--metric", "--n-jobs", "--backend", "--scheduler",
+                   "--store", "--resume", "--plot", "--data", "--target", "--train-rows"):
+        assert option in r.out
+
+
+def test_a_csv_search_prints_the_table_best_and_test_score(run_cli, csv, tmp_path) -> None:
+    store, plot = tmp_path / "r.db", tmp_path / "scores.png"
+    r = run_cli(*sgd_args(csv, "--metric", "log_loss", "--store", store, "--plot", plot))
+    assert r.code == 0, r.err
+    assert "4 configs by validation log_loss" in r.out
+    assert "best: alpha=" in r.out and "test log_loss" in r.out and "test accuracy" in r.out
+    assert plot.stat().st_size > 0 and plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = run_cli(*sgd_args(csv, "--metric", "log_loss", "--store", store, "--resume"))
+    assert again.code == 0, again.err
+    assert "(0 fitted now, 4 resumed)" in again.out
+    best = [line for line in r.out.splitlines() if line.startswith("best:")]
+    assert best == [line for line in again.out.splitlines() if line.startswith("best:")]
+    refused = run_cli(*sgd_args(csv, "--metric", "log_loss", "--store", store))
+    assert refused.code == 2 and "--resume" in refused.err
+    other = run_cli(*sgd_args(csv, "--metric", "accuracy", "--store", store, "--resume"))
+    assert other.code == 2 and "different search" in other.err
+
+
+def test_our_logreg_on_a_slice_of_mnist(run_cli) -> None:
+    r = run_cli("tune", "--model", "logreg", "--train-rows", "400", "--grid", "lr=0.01,0.1",
+                "--n-jobs", "1")
+    assert r.code == 0, r.err
+    assert "2 configs by validation accuracy" in r.out and "test accuracy" in r.out
+    assert "train 400 rows, valid 10,000" in r.err
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--grid", "alpha"], "expected NAME=V1,V2"),
+        (["--grid", "alpha=1e-4,,1"], "empty value"),
+        (["--grid", "lr=0.1"], "SGDClassifier has no parameter 'lr'"),
+        (["--grid", "n_jobs=1,2", "--n-jobs", "2"], "inner n_jobs"),
+        (["--metric", "auc"], "metric 'auc': unknown"),
+        (["--backend", "spark"], "--backend spark"),
+        (["--backend", "dask"], "needs --scheduler"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "only applies to --backend dask"),
+        (["--resume"], "--resume needs --store"),
+        (["--plot", "scores.txt"], ".png, .svg or .pdf"),
+        (["--store", "no/such/dir/r.db"], "does not exist"),
+        (["--target", "nope"], "--target nope: no such column"),
+        (["--data", "missing.csv"], "--data missing.csv: no such file"),
+        (["--model", "sklearn:SGDClassifer"], "did you mean SGDClassifier"),
+        (["--model", "xgboost"], "choose logreg, mlp or sklearn"),
+        (["--train-rows", "0"], "--train-rows must be positive"),
+        (["--n-jobs", "0"], "n_jobs=0"),
+    ],
+)
+def test_user_mistakes_are_one_line_and_exit_2(run_cli, csv, tmp_path, monkeypatch,
+                                               args, words) -> None:
+    monkeypatch.chdir(tmp_path)
+    base = ["tune", "--model", "sklearn:SGDClassifier", "--data", str(csv), "--target", "label"]
+    # later options win: the mistake overrides the good defaults above
+    r = run_cli(*base, *args)
+    assert r.code == 2, (r.out, r.err)
+    assert words in r.err, r.err
+    assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+    assert list(tmp_path.iterdir()) == []  # no store, no plot, nothing half-written
+
+
+def test_an_unreachable_scheduler_fails_before_loading_or_fitting(run_cli, csv) -> None:
+    address = f"tcp://127.0.0.1:{free_port()}"
+    r = run_cli(*sgd_args(csv, "--backend", "dask", "--scheduler", address,
+                          "--scheduler-timeout", "1"))
+    assert r.code == 2 and "cannot reach the Dask scheduler" in r.err
+    assert "configs by validation" not in r.out
+
+
+def test_all_configs_failing_is_an_error_after_the_table(run_cli, csv) -> None:
+    r = run_cli(*sgd_args(csv, "--grid", "penalty=bogus"))
+    assert r.code == 2 and "all 4 configs failed" in r.err and "failed" in r.out
