@@ -65,8 +65,13 @@ def draw_digit(
     w, h = size
     mask = Image.new("L", size, 0)
     ImageDraw.Draw(mask).text(
-        (w / 2 + shift[0], h / 2 + shift[1]), str(d), fill=255, font=font(fontname, px),
-        anchor="mm", stroke_width=stroke, stroke_fill=255,
+        (w / 2 + shift[0], h / 2 + shift[1]),
+        str(d),
+        fill=255,
+        font=font(fontname, px),
+        anchor="mm",
+        stroke_width=stroke,
+        stroke_fill=255,
     )
     a = np.asarray(mask, np.float64) / 255  # how much of each pixel the glyph covers
     xx = np.arange(w)[None, :] / w - 0.5
@@ -93,8 +98,15 @@ VARIANTS: dict[str, dict] = {
 }
 # variants drawn with the same font at a size that fills the picture: after cropping and
 # scaling they must come out as (nearly) the same image as the clean one
-SAME_GLYPH = ("inverted", "small and off-centre", "wide picture, big digit", "grey paper",
-              "gradient paper", "noisy", "light ink, gradient, noise")
+SAME_GLYPH = (
+    "inverted",
+    "small and off-centre",
+    "wide picture, big digit",
+    "grey paper",
+    "gradient paper",
+    "noisy",
+    "light ink, gradient, noise",
+)
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -117,6 +129,7 @@ def ink_box(x: np.ndarray) -> tuple[int, int, int, int]:
 
 
 # -- the whole pipeline ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["clean", *VARIANTS])
 @pytest.mark.parametrize("d", range(10))
@@ -179,6 +192,7 @@ def test_mnist_digits_printed_and_enlarged_come_back_as_themselves(mnist_digits)
 
 
 # -- the steps, each against an oracle ---------------------------------------------------
+
 
 def brute_force_best_split(v: np.ndarray) -> float:
     """Return the largest between-class variance over every split of `v` into <= t and > t."""
@@ -273,10 +287,12 @@ def test_centre_of_mass_matches_the_definition() -> None:
     rng = np.random.default_rng(0)
     a = rng.random((7, 9))
     rows, cols = np.indices(a.shape)
-    assert centre_of_mass(a) == pytest.approx(((rows * a).sum() / a.sum(), (cols * a).sum() / a.sum()))
+    expected = ((rows * a).sum() / a.sum(), (cols * a).sum() / a.sum())
+    assert centre_of_mass(a) == pytest.approx(expected)
 
 
 # -- reading files ------------------------------------------------------------------------
+
 
 def save(img: Image.Image, path: Path, **kw) -> Path:
     img.save(path, **kw)
@@ -299,7 +315,7 @@ def test_reads_common_formats(tmp_path: Path, fmt: str) -> None:
 def test_reads_any_mode(tmp_path: Path, mode: str) -> None:
     base = dark_on_light()
     if mode == "I;16":
-        img = Image.fromarray((np.asarray(base, np.uint16) * 257))
+        img = Image.fromarray(np.asarray(base, np.uint16) * 257)
     elif mode == "1":
         img = base.convert("1", dither=Image.Dither.NONE)
     else:
@@ -341,6 +357,7 @@ def test_a_big_photo_is_shrunk_while_read(tmp_path: Path) -> None:
 
 
 # -- bad files: one DataError that names the file ----------------------------------------
+
 
 def text_file(p: Path) -> Path:
     p.write_text("these are not the pixels you are looking for\n")
