@@ -20,7 +20,8 @@ Y = torch.randint(0, 3, (N_BATCHES, 16), generator=_gen)
 SHAPES = {"w1": (12, 6), "b1": (12,), "w2": (3, 12), "b2": (3,), "sometimes": (5,), "frozen": (2,)}
 
 
-def make_params(dtype: torch.dtype = torch.float64, seed: int = 0) -> list[torch.Tensor]:
+def make_params(dtype: torch.dtype = torch.float64, seed: int = 0,
+                device: str = "cpu") -> list[torch.Tensor]:
     """Return fresh leaf tensors [w1, b1, w2, b2, sometimes, frozen], the same for a given seed.
 
     `sometimes` gets a gradient only every third step and `frozen` never does, so the
@@ -28,7 +29,8 @@ def make_params(dtype: torch.dtype = torch.float64, seed: int = 0) -> list[torch
     """
     g = torch.Generator().manual_seed(seed)
     return [
-        (torch.randn(shape, generator=g, dtype=torch.float64) * 0.5).to(dtype).requires_grad_()
+        (torch.randn(shape, generator=g, dtype=torch.float64) * 0.5).to(device, dtype)
+        .requires_grad_()
         for shape in SHAPES.values()
     ]
 
@@ -36,7 +38,7 @@ def make_params(dtype: torch.dtype = torch.float64, seed: int = 0) -> list[torch
 def loss_at(params: list[torch.Tensor], t: int) -> torch.Tensor:
     """Return the cross-entropy loss of the small net on mini-batch t % 4 (plus a side term)."""
     w1, b1, w2, b2, sometimes, _frozen = params
-    x, y = X[t % N_BATCHES].to(w1.dtype), Y[t % N_BATCHES]
+    x, y = X[t % N_BATCHES].to(w1.device, w1.dtype), Y[t % N_BATCHES].to(w1.device)
     loss = F.cross_entropy(F.linear(F.relu(F.linear(x, w1, b1)), w2, b2), y)
     if t % 3 == 0:
         loss = loss + 0.1 * (sometimes - 1).pow(2).sum()

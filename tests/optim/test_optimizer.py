@@ -265,6 +265,32 @@ def test_bad_state_dicts_are_clear_errors_and_change_nothing(oracle) -> None:
                    for i, s in good["state"].items())
 
 
+# ------------------------------------------------------------------ paths and devices
+
+
+def test_foreach_none_picks_the_measured_faster_path() -> None:
+    w = torch.zeros(3, requires_grad=True)
+    for opt, on_cpu in ((SGD([w], lr=0.1), False), (Adam([w]), True)):
+        group = opt.param_groups[0]
+        assert opt._use_foreach(group, [w]) is on_cpu
+        group["foreach"] = not on_cpu
+        assert opt._use_foreach(group, [w]) is (not on_cpu)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_cuda_matches_torch(oracle, name: str) -> None:
+    ours, theirs = oracle.make_params(device="cuda"), oracle.make_params(device="cuda")
+    opt = OPTIMIZERS[name](ours)  # foreach=None: the multi-tensor path on a GPU
+    ref = (torch.optim.SGD(theirs, lr=0.05, momentum=0.9, nesterov=True) if name == "sgd"
+           else torch.optim.Adam(theirs, lr=0.01, amsgrad=True, weight_decay=0.01))
+    assert opt._use_foreach(opt.param_groups[0], ours)
+    oracle.train(opt, ours, 100)
+    oracle.train(ref, theirs, 100)
+    assert oracle.max_diff(ours, theirs) <= 1e-10
+    assert all(s["exp_avg"].is_cuda for s in opt.state.values()) or name == "sgd"
+
+
 # ------------------------------------------------------------------ display and honesty
 
 
