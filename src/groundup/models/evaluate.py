@@ -1,0 +1,305 @@
+"""Evaluating a trained model on the MNIST test split, and the three pictures of what it learnt.
+
+Layer 3. `evaluate_model(model, meta)` normalises the test pixels with the MODEL's own mean
+and std (from its metadata), not with statistics of whatever data is on disk, so a model
+trained on one copy of MNIST is scored correctly on another. The result, an `Evaluation`,
+holds the accuracy, the confusion matrix, the per-class accuracy and the most confidently
+wrong test digits. The pictures:
+
+    plot_confusion(ev, path)          # 10x10 heatmap with the counts written in
+    plot_confidently_wrong(ev, path)  # a grid of the worst mistakes: "true 7, predicted 2 (0.98)"
+    plot_first_layer(model, path)     # the first Linear layer's weights as 28x28 images
+
+matplotlib is imported only when a picture is drawn: scoring alone does not pay for it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from groundup.data import N_CLASSES, load_mnist, to_images
+from groundup.errors import GroundupError, ModelFileError
+from groundup.nn import Linear, Module
+from groundup.train.confusion import (
+    WrongRows,
+    accuracy,
+    confusion_matrix,
+    most_confidently_wrong,
+    per_class_accuracy,
+)
+
+PICTURES = ("confusion.png", "wrong.png", "weights.png")
+
+
+@dataclass(repr=False)
+class Evaluation:
+    """A model's scores on one labelled split (all tensors on the CPU).
+
+    `matrix` (k, k) int64 counts, rows = true digit, columns = predicted; `per_class` (k,)
+    accuracy of each true digit; `wrong` the most confidently wrong rows (a `WrongRows`) and
+    `wrong_images` (m, 28, 28) their raw pixels in [0, 1), ready to draw.
+    """
+
+    split: str
+    n: int
+    accuracy: float
+    loss: float
+    matrix: torch.Tensor
+    per_class: torch.Tensor
+    wrong: WrongRows
+    wrong_images: torch.Tensor
+    model_name: str = ""
+
+    def __repr__(self) -> str:
+        name = f"{self.model_name} on " if self.model_name else ""
+        return (
+            f"Evaluation({name}{self.split}: accuracy {self.accuracy:.4f}, loss {self.loss:.4f}, "
+            f"{self.n} rows, {int(self.n - self.matrix.diagonal().sum())} wrong)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the scores as plain JSON-ready Python values."""
+        support = self.matrix.sum(1)
+        return {
+            "split": self.split,
+            "n": self.n,
+            "accuracy": self.accuracy,
+            "loss": self.loss,
+            "per_class": [
+                {
+                    "digit": d,
+                    "n": int(support[d]),
+                    "correct": int(self.matrix[d, d]),
+                    "accuracy": _json_float(self.per_class[d]),
+                }
+                for d in range(len(self.matrix))
+            ],
+            "confusion": self.matrix.tolist(),
+            "most_confidently_wrong": [
+                {
+                    "index": int(self.wrong.index[i]),
+                    "true": int(self.wrong.true[i]),
+                    "predicted": int(self.wrong.pred[i]),
+                    "confidence": float(self.wrong.confidence[i]),
+                    "p_true": float(self.wrong.p_true[i]),
+                }
+                for i in range(len(self.wrong))
+            ],
+        }
+
+
+def evaluate_model(
+    model: Module,
+    meta: dict[str, Any],
+    split: str = "test",
+    data_dir: str | os.PathLike | None = None,
+    n_wrong: int = 24,
+    bs: int = 2048,
+) -> Evaluation:
+    """Return the `Evaluation` of `model` (outputs log-probs) on an MNIST split, default test.
+
+    Pixels are normalised with `meta["norm_mean"]` and `meta["norm_std"]`, the statistics the
+    model was trained with. Runs on the device the model's parameters live on.
+    """
+    mean, std = model_norm(meta)
+    if n_wrong < 0:
+        raise GroundupError(f"n_wrong must be >= 0, got {n_wrong}")
+    params = list(model.parameters())
+    device = params[0].device if params else torch.device("cpu")
+    raw, y = load_mnist(split, device=device, normalize=False, data_dir=data_dir)
+    log_probs = _log_probs(model, (raw - mean) / std, bs)  # (n, classes)
+    if log_probs.ndim != 2 or log_probs.shape[1] < N_CLASSES:
+        raise ModelFileError(
+            f"model outputs shape {tuple(log_probs.shape)}, expected (n, {N_CLASSES}) log-probs"
+        )
+    matrix = confusion_matrix(y, log_probs.argmax(1), n_classes=log_probs.shape[1]).cpu()
+    loss = float(-log_probs.gather(1, y[:, None]).mean())
+    wrong = most_confidently_wrong(log_probs, y, k=n_wrong)
+    wrong = WrongRows(*(t.cpu() for t in vars(wrong).values()))
+    return Evaluation(
+        split=split,
+        n=len(y),
+        accuracy=accuracy(matrix),
+        loss=loss,
+        matrix=matrix,
+        per_class=per_class_accuracy(matrix),
+        wrong=wrong,
+        wrong_images=to_images(raw[wrong.index.to(raw.device)]).cpu(),
+        model_name=str(meta.get("model", "")),
+    )
+
+
+def model_norm(meta: dict[str, Any]) -> tuple[float, float]:
+    """Return (mean, std) the model normalises its pixels with; bad metadata is a ModelFileError."""
+    try:
+        mean, std = float(meta["norm_mean"]), float(meta["norm_std"])
+    except (KeyError, TypeError, ValueError):
+        raise ModelFileError("model metadata lacks a numeric norm_mean / norm_std") from None
+    if not (math.isfinite(mean) and math.isfinite(std) and std > 0):
+        raise ModelFileError(f"model metadata has a bad normalisation: mean {mean}, std {std}")
+    return mean, std
+
+
+def first_linear(model: Module) -> Linear:
+    """Return the model's first Linear layer (the one that looks at the pixels)."""
+    for m in model.modules():
+        if isinstance(m, Linear):
+            return m
+    raise GroundupError(f"{type(model).__name__} has no Linear layer to picture")
+
+
+def plot_confusion(ev: Evaluation, path: str | os.PathLike, title: str | None = None) -> Path:
+    """Return `path` after drawing the confusion matrix as a heatmap with every count written in.
+
+    Colour is on a log scale: the diagonal holds ~1,000 per digit, the mistakes a handful, and
+    on a linear scale every mistake would be the same pale colour. Zero cells stay white.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+
+    from groundup.plot import save_figure  # also selects the Agg backend
+
+    m = ev.matrix.numpy()
+    k = len(m)
+    fig, ax = plt.subplots(figsize=(7.2, 6.2))
+    cmap = plt.get_cmap("Blues").with_extremes(bad="white")
+    shown = m.astype(float)
+    shown[m == 0] = float("nan")
+    norm = LogNorm(vmin=1, vmax=max(int(m.max()), 2))
+    im = ax.imshow(shown, cmap=cmap, norm=norm)
+    for i in range(k):
+        for j in range(k):
+            if m[i, j] == 0:
+                continue
+            dark = norm(m[i, j]) > 0.6
+            ax.text(j, i, str(m[i, j]), ha="center", va="center", fontsize=8,
+                    color="white" if dark else ("#b00000" if i != j else "black"))
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.set_title(title or f"{ev.model_name or 'model'} on MNIST {ev.split}: "
+                 f"accuracy {ev.accuracy:.4f}, {int(ev.n - m.trace())} of {ev.n} wrong")
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="count (log scale)")
+    return save_figure(fig, path)
+
+
+def plot_confidently_wrong(ev: Evaluation, path: str | os.PathLike, cols: int = 6) -> Path:
+    """Return `path` after drawing the most confidently wrong digits, each titled with its labels.
+
+    Titles read "true 7, predicted 2 (0.98)": the model's probability for its wrong answer.
+    """
+    import matplotlib.pyplot as plt
+
+    from groundup.plot import save_figure  # also selects the Agg backend
+
+    n = len(ev.wrong)
+    if n == 0:
+        fig, ax = plt.subplots(figsize=(4, 1.5))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no test digit was misclassified", ha="center", va="center")
+        return save_figure(fig, path)
+    cols = min(cols, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.95 * cols, 2.15 * rows + 0.5), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(ev.wrong_images[i].numpy(), cmap="gray_r", vmin=0, vmax=1)
+            ax.set_title(ev.wrong.title(i), fontsize=8.5)
+    fig.suptitle(f"the {n} most confidently wrong {ev.split} digits "
+                 f"({ev.model_name or 'model'})", fontsize=11)
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def plot_first_layer(
+    model: Module, path: str | os.PathLike, n_units: int = 16, cols: int = 8
+) -> Path:
+    """Return `path` after drawing the first Linear layer's weights as 28x28 images.
+
+    One image per output unit of that layer (all 10 for logreg: what each digit "looks for";
+    the first `n_units` hidden units of an mlp). A diverging colour map centred at 0 and one
+    colour scale for every image: red pixels push the unit up, blue ones push it down.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import TwoSlopeNorm
+
+    from groundup.plot import save_figure  # also selects the Agg backend
+
+    layer = first_linear(model)
+    w = layer.weight.detach().float().cpu()  # (n_in, n_out): column j feeds unit j
+    if w.shape[0] != 28 * 28:
+        raise GroundupError(f"first Linear layer takes {w.shape[0]} inputs, not 784 pixels")
+    if n_units <= 0:
+        raise GroundupError(f"n_units must be positive, got {n_units}")
+    # logreg: the only Linear layer, so its units ARE the digits
+    is_output = sum(isinstance(m, Linear) for m in model.modules()) == 1
+    units = w[:, : min(n_units, w.shape[1])].T.reshape(-1, 28, 28)  # (u, 28, 28)
+    # one shared scale, clipped at the 99.5th percentile so a few outlier pixels do not wash out
+    # everything else; symmetric so white is exactly 0
+    lim = float(torch.quantile(units.abs().flatten(), 0.995)) or 1.0
+    norm = TwoSlopeNorm(vcenter=0.0, vmin=-lim, vmax=lim)
+    n = len(units)
+    cols = min(cols, n) if not is_output else min(5, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.7 * cols + 0.9, 1.85 * rows + 0.6),
+                             squeeze=False)
+    im = None
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            im = ax.imshow(units[i].numpy(), cmap="RdBu_r", norm=norm)
+            ax.set_title(f"digit {i}" if is_output else f"unit {i}", fontsize=9)
+    what = ("logreg weights: what each digit looks for" if is_output
+            else f"first-layer weights of {n} of {w.shape[1]} hidden units")
+    fig.suptitle(what, fontsize=11)
+    fig.colorbar(im, ax=axes, fraction=0.025, pad=0.02, label="weight")
+    return save_figure(fig, path)
+
+
+def write_pictures(
+    ev: Evaluation, model: Module, out_dir: str | os.PathLike, n_units: int = 16
+) -> list[Path]:
+    """Return the paths of the three PNGs (confusion, wrong, weights) written into `out_dir`."""
+    out = Path(out_dir)
+    check_picture_dir(out)
+    return [
+        plot_confusion(ev, out / PICTURES[0]),
+        plot_confidently_wrong(ev, out / PICTURES[1]),
+        plot_first_layer(model, out / PICTURES[2], n_units=n_units),
+    ]
+
+
+def check_picture_dir(out_dir: str | os.PathLike) -> Path:
+    """Return `out_dir` as a Path after checking it is an existing, writable directory."""
+    out = Path(out_dir)
+    if not out.exists():
+        raise GroundupError(f"{out}: directory does not exist")
+    if not out.is_dir():
+        raise GroundupError(f"{out}: not a directory")
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise GroundupError(f"{out}: directory is not writable")
+    return out
+
+
+def _log_probs(model: Module, x: torch.Tensor, bs: int) -> torch.Tensor:
+    """Return the model's outputs (n, classes) for `x`, in batches, in eval mode, no gradients."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            return torch.cat([model(x[i : i + bs]) for i in range(0, len(x), bs)])
+    finally:
+        model.train(was_training)
+
+
+def _json_float(x: torch.Tensor | float) -> float | None:
+    v = float(x)
+    return None if math.isnan(v) else v
