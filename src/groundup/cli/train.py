@@ -104,6 +104,7 @@ def train(
     `test accuracy: 0.9xxx`, and saves the model as safetensors + a JSON sidecar.
     Ctrl-C stops after the current step, saves a checkpoint and prints how to resume.
     """
+    from groundup.data import mnist_stats, resolve_device
     from groundup.models.io import save_model
     from groundup.models.job import TrainConfig, config_from_checkpoint, train_mnist
     from groundup.train.resume import INTERRUPTED, load_checkpoint
@@ -135,6 +136,8 @@ def train(
     ckpt_path = checkpoint or (resume if resume is not None else _default_checkpoint(out))
     check_writable_dir(out)  # fail before training, not after
     check_writable_dir(ckpt_path)
+    resolve_device(cfg.device)  # a missing GPU or bad data is reported before anything else
+    mnist_stats(data_dir=cfg.data_dir)
 
     console = Console(soft_wrap=True)
     if not quiet:
