@@ -40,6 +40,7 @@ class Importance:
     drops: np.ndarray  # (n_features_or_groups, n_repeats)
     metric: str
     baseline: float | None = None  # the unbroken model's score
+    greater_is_better: bool = True  # the metric's direction: worse is lower (or higher)
 
     @property
     def mean(self) -> np.ndarray:
@@ -133,7 +134,9 @@ def permutation_importance(
 
     scores = _run(broken_scores, columns, n_jobs, progress)
     drops = scorer.worsening(baseline, np.stack(scores))
-    return Importance("permutation", names, drops, scorer.name, baseline)
+    return Importance(
+        "permutation", names, drops, scorer.name, baseline, scorer.greater_is_better
+    )
 
 
 def drop_column_importance(
@@ -174,7 +177,9 @@ def drop_column_importance(
 
     scores = np.array(_run(refit_without, columns, n_jobs, progress))
     drops = scorer.worsening(baseline, scores)[:, None]
-    return Importance("drop-column", names, drops, scorer.name, baseline)
+    return Importance(
+        "drop-column", names, drops, scorer.name, baseline, scorer.greater_is_better
+    )
 
 
 def impurity_importance(model: object, names: Sequence[str] | None = None) -> Importance:

@@ -52,6 +52,11 @@ def _builtin(name: str, model: object) -> Metric:
     def log_loss(y: np.ndarray, proba: np.ndarray) -> float:
         return skm.log_loss(y, proba, labels=classes)
 
+    def brier(y: np.ndarray, proba: np.ndarray) -> float:
+        # Multiclass Brier score: squared distance from the one-hot truth, per row.
+        truth = np.asarray(y)[:, None] == np.asarray(classes)[None, :]
+        return float(np.mean(np.sum((proba - truth) ** 2, axis=1)))
+
     def roc_auc(y: np.ndarray, proba: np.ndarray) -> float:
         if proba.shape[1] == 2:
             return skm.roc_auc_score(y, proba[:, 1])
@@ -65,6 +70,7 @@ def _builtin(name: str, model: object) -> Metric:
         "accuracy": Metric("accuracy", skm.accuracy_score),
         "balanced_accuracy": Metric("balanced_accuracy", skm.balanced_accuracy_score),
         "log_loss": Metric("log_loss", log_loss, False, "predict_proba"),
+        "brier": Metric("brier", brier, False, "predict_proba"),
         "roc_auc": Metric("roc_auc", roc_auc, True, "predict_proba"),
     }
     if name not in table:
@@ -72,7 +78,9 @@ def _builtin(name: str, model: object) -> Metric:
     return table[name]
 
 
-METRIC_NAMES = ("r2", "mse", "rmse", "mae", "accuracy", "balanced_accuracy", "log_loss", "roc_auc")
+METRIC_NAMES = (
+    "r2", "mse", "rmse", "mae", "accuracy", "balanced_accuracy", "log_loss", "brier", "roc_auc"
+)
 
 
 def resolve_metric(

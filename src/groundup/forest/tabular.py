@@ -167,6 +167,6 @@ def example_frame(task: str = "regression") -> tuple[pd.DataFrame, str, str]:
         data = load_breast_cancer(as_frame=True)
         frame = data.frame.copy()
         frame["target"] = np.asarray(data.target_names)[data.target]  # malignant / benign
-        return frame, "target", "scikit-learn's breast cancer data (569 rows, 30 features)"
+        return frame, "target", "breast cancer data (ships with scikit-learn)"
     data = load_diabetes(as_frame=True)
-    return data.frame.copy(), "target", "scikit-learn's diabetes data (442 rows, 10 features)"
+    return data.frame.copy(), "target", "diabetes data (ships with scikit-learn)"

@@ -171,8 +171,11 @@ def waterfall(
     if zero:
         low, high = min(low, 0.0), max(high, 0.0)
     pad = 0.12 * ((high - low) or max(scale, 1.0))
-    ax.set_xlim(low - pad, high + pad)
-    base = 0.0 if zero else low - pad
+    # Room on the left only where a label needs it: a bar going left that ends near there.
+    crowded = any(b.kind == "down" and b.end < low + pad for b in bars)
+    left_pad = pad if (low < 0 or not zero or crowded) else pad / 4
+    ax.set_xlim(low - left_pad, high + pad)
+    base = 0.0 if zero else low - left_pad
     steps = [abs(b.value) for b in bars[1:-1]]
     step_fmt = fmt or auto_format(max(steps + [scale * 1e-3]), sign=True)
     level_fmt = total_fmt or auto_format(scale, sign=False)
