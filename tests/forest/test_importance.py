@@ -21,7 +21,6 @@ from groundup.forest.importance import (
     make_permutations,
     permutation_importance,
 )
-from groundup.forest.scoring import Metric, resolve_metric
 
 
 def sklearn_permutations(n_rows: int, n_repeats: int, random_state: int) -> np.ndarray:
@@ -198,17 +197,3 @@ def test_user_mistakes_are_one_line_errors(friedman) -> None:
         permutation_importance(model, Xv, yv, permutations=np.zeros((2, 3), int))
     with pytest.raises(GroundupError, match="n_repeats"):
         permutation_importance(model, Xv, yv, n_repeats=0)
-
-
-def test_metric_directions_and_defaults() -> None:
-    reg = RandomForestRegressor()
-    clf = RandomForestClassifier()
-    assert resolve_metric(None, reg).name == "r2"
-    assert resolve_metric(None, clf).name == "accuracy"
-    loss = resolve_metric("log_loss", clf)
-    assert not loss.greater_is_better and loss.response == "predict_proba"
-    assert loss.worsening(0.2, 0.5) == pytest.approx(0.3)
-    assert resolve_metric("r2", reg).worsening(0.9, 0.5) == pytest.approx(0.4)
-    custom = Metric("mine", mean_absolute_error, greater_is_better=False)
-    assert resolve_metric(custom, reg) is custom
-    assert "lower is better" in repr(custom)
