@@ -78,13 +78,15 @@ def _run(shape: str, budget: float, rungs: str, dtype: str, device: str, seed: i
     names = [r.strip() for r in rungs.split(",") if r.strip()] or None
     count = 1 + (len(names) if names else len(MATMUL_LADDER))
 
+    console = Console(stderr=True)
     with Progress(
         TextColumn("timing {task.description:<14}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
+        disable=not console.is_terminal,  # no bar in logs and pipes
     ) as progress:
         task = progress.add_task("", total=count)
         started = 0

@@ -107,4 +107,4 @@ def _example(shapes: list[tuple[int, ...]], result: tuple[int, ...]) -> str:
 
 
 def _indent(t: torch.Tensor) -> str:
-    return "\n".join("    " + line for line in str(t).splitlines())
+    return "\n".join(("    " + line).rstrip() for line in str(t).splitlines())

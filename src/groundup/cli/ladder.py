@@ -129,6 +129,7 @@ def _climb(config: LadderConfig, rungs: str, verbose: bool, every: int) -> Ladde
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,  # no bar in logs and pipes
     ) as progress:
         task = progress.add_task("", total=None)
 

@@ -30,9 +30,12 @@ class RungResult:
     valid_loss: float
     valid_acc: float
     test_acc: float
-    epoch_seconds: list[float]  # training time of each epoch
+    epoch_seconds: list[float]  # training time of each epoch (wall clock)
     epoch_valid_acc: list[float]
     batch_losses: list[float] = field(repr=False)  # one training loss per step, all epochs
+    # CPU time of this process during each epoch (all threads): on a busy machine it
+    # measures the work done, where the wall clock also counts waiting for other programs
+    epoch_cpu_seconds: list[float] = field(default_factory=list)
 
     @property
     def seconds_per_epoch(self) -> float:
@@ -156,7 +159,7 @@ def _climb(
     recorder = LossRecorder(setup.loss_fn, hooks.on_batch)
     sync = torch.cuda.synchronize if data.x.device.type == "cuda" else (lambda: None)
     every = hooks.every if hooks.log is not None else 0
-    seconds, valid_accs = [], []
+    seconds, cpu_seconds, valid_accs = [], [], []
     for epoch in range(1, config.epochs + 1):
 
         def report(step: int, loss: torch.Tensor, epoch: int = epoch) -> None:
@@ -165,7 +168,7 @@ def _climb(
                       f"valid accuracy {acc:.2%}")  # fmt: skip
 
         sync()
-        begin = time.perf_counter()
+        begin, cpu_begin = time.perf_counter(), time.process_time()
         if rung.loop == "fit":
             fit(setup.model, recorder, setup.opt, setup.train_dl, progress=False, guard=False)
         else:
@@ -174,10 +177,12 @@ def _climb(
             )
         sync()
         seconds.append(time.perf_counter() - begin)
+        cpu_seconds.append(time.process_time() - cpu_begin)
         valid_loss, valid_acc = evaluate(setup.model, *data.valid)
         valid_accs.append(valid_acc)
     _, test_acc = evaluate(setup.model, *data.test)
     losses = torch.stack(recorder.losses).tolist()
     return RungResult(
-        rung.key, rung.ours, valid_loss, valid_acc, test_acc, seconds, valid_accs, losses
-    )
+        rung.key, rung.ours, valid_loss, valid_acc, test_acc, seconds, valid_accs, losses,
+        cpu_seconds,
+    )  # fmt: skip
