@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageSequence
 
-from groundup.forest.animation import LAST_FRAME_MS, frame_counts, write_forest_gif
+from groundup.forest.animation import LAST_FRAME_MS, frame_counts, frame_title, write_forest_gif
 from groundup.forest.bagging import GridAverage, average_on_grid, grow_resampled_trees
 from groundup.forest.colours import ColourScale
 from groundup.forest.grid import Grid
@@ -23,6 +23,13 @@ def test_frame_counts_run_from_one_tree_to_all_and_never_exceed_the_cap(n, max_f
     assert len(counts) == min(n, max_frames) or (n > max_frames and len(counts) <= max_frames)
     if n <= max_frames:
         assert counts == list(range(1, n + 1))
+
+
+def test_frame_titles_say_how_many_trees_are_averaged() -> None:
+    assert frame_title(1, 30) == "tree 1 of 30 alone"
+    assert frame_title(3, 30) == "average of the first 3 of 30 trees"
+    assert frame_title(30, 30) == "average of 30 trees = forest"
+    assert frame_title(1, 1) == "1 tree = forest"
 
 
 def test_gif_has_one_frame_per_count_and_holds_the_last(tmp_path) -> None:

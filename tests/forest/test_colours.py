@@ -10,12 +10,16 @@ from groundup.forest.synthetic import PlaneData, make_corners, make_xor
 from groundup.plot import plt
 
 
-def test_regression_colours_span_the_target_range() -> None:
-    data = make_corners(n=100)
+def test_regression_colours_span_the_middle_98_percent_of_the_targets() -> None:
+    data = make_corners(n=400)
     scale = ColourScale(data)
     cmap = colormaps["magma"]
+    lo, hi = np.percentile(data.y, [1, 99])
+    np.testing.assert_array_equal(scale.rgba(np.array([lo, hi])), cmap(np.array([0.0, 1.0])))
+    # Beyond the scale: the end colours, and the colour bar gets arrows at both ends.
     np.testing.assert_array_equal(scale.rgba(np.array([data.y.min(), data.y.max()])),
                                   cmap(np.array([0.0, 1.0])))
+    assert scale.extend == "both"
     np.testing.assert_array_equal(scale.point_colours(data.y), scale.rgba(data.y))
     assert repr(scale).startswith("ColourScale(regression, magma, ")
 
@@ -23,7 +27,7 @@ def test_regression_colours_span_the_target_range() -> None:
 def test_a_constant_target_still_gets_a_scale() -> None:
     data = PlaneData(np.zeros((3, 2)), np.full(3, 2.0), "flat")
     scale = ColourScale(data)
-    assert (scale.norm.vmin, scale.norm.vmax) == (1.5, 2.5)
+    assert (scale.norm.vmin, scale.norm.vmax) == (1.5, 2.5) and scale.extend == "neither"
 
 
 def test_two_classes_are_coloured_by_the_second_class_probability() -> None:

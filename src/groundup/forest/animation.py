@@ -2,8 +2,8 @@
 
 The first frame is one resampled tree's blocky picture; each later frame averages one more
 tree in, and the blocks melt into the fuzzy boundaries of the forest. The frames are drawn
-with one matplotlib figure whose image and title are updated in place, then quantised to
-a GIF palette by Pillow.
+with one matplotlib figure whose image and title are updated in place, then quantised by
+Pillow to one shared GIF palette.
 """
 
 from __future__ import annotations
@@ -33,6 +33,15 @@ def frame_counts(n_trees: int, max_frames: int = 40) -> list[int]:
     return sorted(set(np.round(spread).astype(int).tolist()) | {1, n_trees})
 
 
+def frame_title(count: int, n_trees: int) -> str:
+    """Return a frame's title, e.g. 'average of the first 3 of 30 trees'."""
+    if count == n_trees:
+        return f"average of {n_trees} trees = forest" if n_trees > 1 else "1 tree = forest"
+    if count == 1:
+        return f"tree 1 of {n_trees} alone"
+    return f"average of the first {count} of {n_trees} trees"
+
+
 def write_forest_gif(
     avg: GridAverage,
     data: PlaneData,
@@ -55,17 +64,23 @@ def write_forest_gif(
     ax.tick_params(labelsize=8)
     scale.add_key(fig, ax)
     title = ax.set_title("", fontsize=10)
-    frames = []
+    rgb_frames = []
     for i, (count, mean) in enumerate(avg.frames):
         image.set_data(scale.rgba(mean))
-        trees = "1 tree" if count == 1 else f"average of {count} trees"
-        title.set_text(f"{trees} of {avg.n_trees}" + (" = forest" if count == avg.n_trees else ""))
+        title.set_text(frame_title(count, avg.n_trees))
         fig.canvas.draw()
-        rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
-        frames.append(Image.fromarray(rgb).quantize(colors=255, method=Image.Quantize.MEDIANCUT))
+        rgb_frames.append(Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()))
         if on_frame is not None:
             on_frame(i)
     plt.close(fig)
+    # One palette for every frame (from the first, middle and last): no colour flicker
+    # between frames, and a smaller file than a palette per frame.
+    picks = [rgb_frames[0], rgb_frames[len(rgb_frames) // 2], rgb_frames[-1]]
+    sheet = Image.new("RGB", (picks[0].width, picks[0].height * len(picks)))
+    for k, frame in enumerate(picks):
+        sheet.paste(frame, (0, k * frame.height))
+    palette = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    frames = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in rgb_frames]
     durations = [FRAME_MS] * (len(frames) - 1) + [LAST_FRAME_MS]
     with atomic_path(path, suffix=".gif") as tmp:
         frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],

@@ -1,8 +1,9 @@
 """How a target becomes a colour, one scale shared by every picture of the same data.
 
 A regression target goes through a colour map (dark = low, bright = high, like the
-lecture's bright spots). Two classes are coloured by the probability of the second class
-on a diverging map, so a pixel the trees cannot agree on is pale. More classes each get a
+lecture's bright spots) spanning the middle 98% of the target values. Two classes are
+coloured by the probability of the second class on a diverging map, so a pixel the trees
+cannot agree on is pale. More classes each get a
 colour, and a pixel's colour is the mixture of the class colours weighted by the class
 probabilities, so uncertain pixels show up as blends.
 """
@@ -20,6 +21,7 @@ from groundup.forest.synthetic import PlaneData
 
 REGRESSION_CMAP = "magma"
 TWO_CLASS_CMAP = "RdBu_r"
+ROBUST = 1.0  # percent of targets at each end left outside a regression colour scale
 CLASS_COLOURS = ("#2d2d2d", "#ff7f0e", "#2ca02c", "#1f77b4", "#e377c2", "#bcbd22", "#17becf",
                  "#d62728", "#9467bd", "#8c564b", "#f0f0f0")
 
@@ -31,8 +33,14 @@ class ColourScale:
         self.task = data.task
         self.class_names = data.class_names
         self.target_name = data.target_name
+        self.extend = "neither"
         if data.task == "regression":
-            lo, hi = float(np.min(data.y)), float(np.max(data.y))
+            # A few noisy outliers should not wash out the picture: the scale spans the
+            # middle 98% of the targets, and the colour bar's arrows say values go beyond.
+            lo, hi = (float(v) for v in np.percentile(data.y, [ROBUST, 100 - ROBUST]))
+            below, above = lo > np.min(data.y), hi < np.max(data.y)
+            self.extend = {(True, True): "both", (True, False): "min",
+                           (False, True): "max"}.get((below, above), "neither")
             if lo == hi:  # a constant target still needs a scale with some width
                 lo, hi = lo - 0.5, hi + 0.5
             self.cmap, self.norm = colormaps[REGRESSION_CMAP], Normalize(lo, hi)
@@ -84,7 +92,7 @@ class ColourScale:
         if label is None:
             label = self.target_name if self.task == "regression" else (
                 f"P({self.target_name} = {self.class_names[-1]})")
-        fig.colorbar(mappable, ax=axes, label=label, shrink=0.9)
+        fig.colorbar(mappable, ax=axes, label=label, shrink=0.9, extend=self.extend)
 
     def __repr__(self) -> str:
         if self.task == "regression":

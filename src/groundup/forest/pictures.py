@@ -121,7 +121,7 @@ def _draw_splits(ax, tree, bounds, colour: str = "white", width: float = 2.4) ->
 def data_figure(data: PlaneData, scale: ColourScale | None = None):
     """Return a figure of the data's points coloured by their target."""
     scale = scale or ColourScale(data)
-    fig, ax = plt.subplots(figsize=(PANEL + 1.2, PANEL), layout="constrained")
+    fig, ax = plt.subplots(figsize=(PANEL + 1.3, PANEL + 0.4), layout="constrained")
     _plane_axes(ax, data)
     ax.set_facecolor("#bdbdbd")
     _draw_points(ax, data.X, scale.point_colours(data.y), size=16)
@@ -133,7 +133,7 @@ def data_figure(data: PlaneData, scale: ColourScale | None = None):
 def one_tree_figure(tree, data: PlaneData, scale: ColourScale | None = None, *, subtitle=""):
     """Return a two-panel figure of one tree: split lines over the data; leaves filled."""
     scale = scale or ColourScale(data)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(2 * PANEL + 1.4, PANEL),
+    fig, (left, right) = plt.subplots(1, 2, figsize=(2 * PANEL + 1.3, PANEL + 0.8),
                                      layout="constrained")
     for ax in (left, right):
         _plane_axes(ax, data)
@@ -157,8 +157,8 @@ def trees_figure(bag: ResampledTrees, data: PlaneData, scale: ColourScale | None
     shown = min(len(bag), MAX_TREE_PANELS)
     ncols = min(shown, 4)
     nrows = -(-shown // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * PANEL + 1.2, nrows * PANEL + 0.4),
-                             squeeze=False, layout="constrained")
+    size = (ncols * (PANEL - 0.2) + 1.0, nrows * (PANEL + 0.35) + 0.35)
+    fig, axes = plt.subplots(nrows, ncols, figsize=size, squeeze=False, layout="constrained")
     axes = list(axes.ravel())
     for i, ax in enumerate(axes):
         if i >= shown:
@@ -184,7 +184,7 @@ def trees_figure(bag: ResampledTrees, data: PlaneData, scale: ColourScale | None
 def forest_figure(avg: GridAverage, data: PlaneData, scale: ColourScale | None = None):
     """Return the average of the trees' pictures: the bagged forest's prediction."""
     scale = scale or ColourScale(data)
-    fig, ax = plt.subplots(figsize=(PANEL + 1.2, PANEL), layout="constrained")
+    fig, ax = plt.subplots(figsize=(PANEL + 1.3, PANEL + 0.4), layout="constrained")
     _plane_axes(ax, data)
     ax.imshow(scale.rgba(avg.mean), extent=data.bounds, origin="lower",
               interpolation="nearest", aspect="equal")
@@ -195,7 +195,7 @@ def forest_figure(avg: GridAverage, data: PlaneData, scale: ColourScale | None =
 
 def disagreement_figure(avg: GridAverage, data: PlaneData):
     """Return the per-pixel standard deviation across trees: where the forest is unsure."""
-    fig, ax = plt.subplots(figsize=(PANEL + 1.2, PANEL), layout="constrained")
+    fig, ax = plt.subplots(figsize=(PANEL + 1.3, PANEL + 0.4), layout="constrained")
     _plane_axes(ax, data)
     image = ax.imshow(avg.std, extent=data.bounds, origin="lower", interpolation="nearest",
                       cmap="viridis", vmin=0.0, aspect="equal")
