@@ -59,7 +59,7 @@ def test_csv_columns_and_forest_options_reach_the_pictures(run_cli, tmp_path, mo
         (("--sample-frac", "2"), r"sample-frac must be in (0, 1]"),
         (("--max-features", "3"), "max-features must be 1 or 2"),
         (("--trees", "0"), "trees must be a positive integer"),
-        (("--grid", "1"), "grid must be an integer from 2 to 4000"),
+        (("--grid", "1"), "grid must be an integer from 2 to 2000"),
         (("--task", "ranking"), "--task must be one of auto, regression, classification"),
         (("--trees", "many"), "Invalid value for '--trees'"),
     ],

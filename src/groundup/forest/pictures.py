@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from groundup.errors import GroundupError
@@ -42,6 +43,7 @@ from groundup.plot import plt, save_figure
 
 PANEL = 3.6  # inches per plane panel
 MAX_TREE_PANELS = 8  # more trees than this: the trees picture shows the first eight
+MAX_GRID = 2000  # pixels per side; a few grids of this size (times classes) stay in memory
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,9 @@ class PictureSettings:
         frac = self.sample_frac if self.sample_frac is not None else 0.5
         check_tree_settings(1, self.n_trees, self.max_depth, self.min_samples_leaf, frac,
                         self.max_features)
-        if not isinstance(self.grid_size, (int, np.integer)) or not 2 <= self.grid_size <= 4000:
-            raise GroundupError(f"grid must be an integer from 2 to 4000, got {self.grid_size!r}")
+        size = self.grid_size
+        if not isinstance(size, (int, np.integer)) or not 2 <= size <= MAX_GRID:
+            raise GroundupError(f"grid must be an integer from 2 to {MAX_GRID}, got {size!r}")
 
     def tree_params(self) -> dict:
         """Return the keyword arguments every tree is grown with."""
@@ -118,7 +121,7 @@ def _draw_splits(ax, tree, bounds, colour: str = "white", width: float = 2.4) ->
 # --- the pictures ---------------------------------------------------------------------------
 
 
-def data_figure(data: PlaneData, scale: ColourScale | None = None):
+def data_figure(data: PlaneData, scale: ColourScale | None = None) -> Figure:
     """Return a figure of the data's points coloured by their target."""
     scale = scale or ColourScale(data)
     fig, ax = plt.subplots(figsize=(PANEL + 1.3, PANEL + 0.4), layout="constrained")
@@ -130,7 +133,9 @@ def data_figure(data: PlaneData, scale: ColourScale | None = None):
     return fig
 
 
-def one_tree_figure(tree, data: PlaneData, scale: ColourScale | None = None, *, subtitle=""):
+def one_tree_figure(
+    tree, data: PlaneData, scale: ColourScale | None = None, *, subtitle: str = ""
+) -> Figure:
     """Return a two-panel figure of one tree: split lines over the data; leaves filled."""
     scale = scale or ColourScale(data)
     fig, (left, right) = plt.subplots(1, 2, figsize=(2 * PANEL + 1.3, PANEL + 0.8),
@@ -151,7 +156,9 @@ def one_tree_figure(tree, data: PlaneData, scale: ColourScale | None = None, *, 
     return fig
 
 
-def trees_figure(bag: ResampledTrees, data: PlaneData, scale: ColourScale | None = None):
+def trees_figure(
+    bag: ResampledTrees, data: PlaneData, scale: ColourScale | None = None
+) -> Figure:
     """Return the resampled trees side by side (first eight at most) on one shared scale."""
     scale = scale or ColourScale(data)
     shown = min(len(bag), MAX_TREE_PANELS)
@@ -181,7 +188,9 @@ def trees_figure(bag: ResampledTrees, data: PlaneData, scale: ColourScale | None
     return fig
 
 
-def forest_figure(avg: GridAverage, data: PlaneData, scale: ColourScale | None = None):
+def forest_figure(
+    avg: GridAverage, data: PlaneData, scale: ColourScale | None = None
+) -> Figure:
     """Return the average of the trees' pictures: the bagged forest's prediction."""
     scale = scale or ColourScale(data)
     fig, ax = plt.subplots(figsize=(PANEL + 1.3, PANEL + 0.4), layout="constrained")
@@ -193,7 +202,7 @@ def forest_figure(avg: GridAverage, data: PlaneData, scale: ColourScale | None =
     return fig
 
 
-def disagreement_figure(avg: GridAverage, data: PlaneData):
+def disagreement_figure(avg: GridAverage, data: PlaneData) -> Figure:
     """Return the per-pixel standard deviation across trees: where the forest is unsure."""
     fig, ax = plt.subplots(figsize=(PANEL + 1.3, PANEL + 0.4), layout="constrained")
     _plane_axes(ax, data)
