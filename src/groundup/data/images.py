@@ -6,8 +6,9 @@ so that its centre of mass sits in the middle. A photo or scan needs a few steps
 because the model only ever saw bright ink on a background that is exactly zero:
 
     1. read    any Pillow format, size and mode -> gray levels in [0, 1], at most 128 px a side
-    2. paper   fit a smooth (quadratic) surface to the paper and subtract it, which removes
-               uneven lighting; the sign is chosen so that ink is high (the border is paper)
+    2. paper   fit a smooth (quadratic) surface to the paper, ignoring the ink, and take
+               it away, which removes uneven lighting; ink is whatever sticks out of it,
+               dark or light
     3. ink     Otsu's threshold splits ink from paper; the paper becomes exactly 0
     4. crop    to the ink's bounding box
     5. scale   the longer side to 20 px, keeping the aspect ratio, anti-aliased
@@ -102,46 +103,61 @@ def mnist_style(gray: np.ndarray, name: str = "image") -> np.ndarray:
 def ink_image(gray: np.ndarray, name: str = "image") -> np.ndarray:
     """Return float32 `gray`'s shape: ink in (0, 1], paper exactly 0, whatever the polarity.
 
-    The paper is modelled as a smooth surface: a plane fitted to every pixel decides which
-    side the ink is on, then a quadratic surface is fitted, twice, to the pixels Otsu's
-    threshold calls paper; what sticks out of it is ink (dark ink as its share of the paper's
-    brightness, so strokes in shadow count as much as strokes in the light). Ink is whichever
-    side of the surface the border is not on: the border of a digit picture is paper.
+    The paper is a smooth surface (see `fit_paper`); the ink is what sticks out of it, on
+    whichever side sticks out more. Dark ink is measured as its share of the paper's
+    brightness, so strokes in shadow count as much as strokes in the light.
     """
     gray = np.asarray(gray, dtype=np.float32)
     if float(gray.max() - gray.min()) < MIN_CONTRAST:
         raise DataError(f"{name}: no ink found (the picture is blank)")
-    # a plane fitted to every pixel sits between paper and ink, pulled towards the ink (the
-    # minority) but unable to bend towards it: the border, paper, lies on the side away from it
-    residual = gray - paper_surface(gray, degree=1)
-    sign = -1.0 if np.median(_border(residual)) > 0 else 1.0  # paper above the fit: dark ink
-    ink = sign * residual
-    for _ in range(2):  # ink pulled the first fit towards itself: refit on the paper alone
-        paper = paper_surface(gray, ink <= otsu_threshold(ink))
-        if sign < 0:  # dark ink reflects a fixed share of the light the paper gets: divide
-            ink = 1.0 - gray / np.maximum(paper, 0.05)
-        else:  # light ink on a dark ground (chalk, a screen): the ground adds, subtract it
-            ink = gray - paper
+    paper, noise = fit_paper(gray)
+    residual = gray - paper
+    darker = np.clip(-residual - 3 * noise, 0, None).sum()
+    lighter = np.clip(residual - 3 * noise, 0, None).sum()
+    if darker >= lighter:  # dark ink reflects a fixed share of the light the paper gets
+        ink = 1.0 - gray / np.maximum(paper, 0.05)
+    else:  # light ink on a dark ground (chalk, a screen): the ground adds, subtract it
+        ink = residual
     # a 3x3 median removes specks of noise that would stretch the ink's bounding box
-    ink = np.asarray(Image.fromarray(ink, "F").filter(ImageFilter.MedianFilter(3)))
+    ink = np.asarray(
+        Image.fromarray(ink.astype(np.float32), "F").filter(ImageFilter.MedianFilter(3))
+    )
     t = otsu_threshold(ink)
     is_ink = ink > t
     if not is_ink.any() or float(ink[is_ink].mean() - ink[~is_ink].mean()) < MIN_CONTRAST:
         raise DataError(f"{name}: no ink found (the picture is blank)")
-    # the darkest tenth of the ink is full strength, as in MNIST where strokes have solid cores
+    # the strongest tenth of the ink is full strength, as in MNIST where strokes have solid cores
     full = float(np.percentile(ink[is_ink], 90))
     out = np.clip((ink - t) / max(full - t, 1e-6), 0.0, 1.0)
     out[~is_ink] = 0.0
     return out.astype(np.float32)
 
 
-def paper_surface(gray: np.ndarray, mask: np.ndarray | None = None, degree: int = 2) -> np.ndarray:
-    """Return the least-squares fit to `gray` of a plane (degree 1) or a quadratic surface (2).
+def fit_paper(gray: np.ndarray, rounds: int = 4) -> tuple[np.ndarray, float]:
+    """Return (surface, noise): the paper's quadratic surface under `gray`, and its noise level.
+
+    A least-squares fit to every pixel is pulled towards the ink; so refit, each round, to
+    the pixels within 3 noise levels of the last fit. The paper is the majority, so the ink,
+    on either side, drops out, and uneven light (a gradient, dark corners) is followed.
+    The noise level is the residuals' median absolute deviation, scaled to a std (x 1.4826).
+    """
+    mask = None
+    for _ in range(rounds):
+        surface = paper_surface(gray, mask)
+        residual = gray - surface
+        deviation = np.abs(residual - np.median(residual))
+        noise = max(1.4826 * float(np.median(deviation)), 0.005)  # clean synthetic paper: 0
+        mask = np.abs(residual) <= 3 * noise
+    return surface, noise
+
+
+def paper_surface(gray: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Return the least-squares quadratic surface a + bx + cy + dx^2 + exy + fy^2 through `gray`.
 
     Only pixels where `mask` is True are fitted (all when None); a lit sheet of paper is close
     to such a surface, a stroke of ink is not, so subtracting it flattens uneven lighting.
     """
-    basis = _surface_basis(*gray.shape, degree)  # (h, w, 3 or 6)
+    basis = _surface_basis(*gray.shape)  # (h, w, 6)
     k = basis.shape[-1]
     rows = basis.reshape(-1, k) if mask is None else basis[mask]
     values = gray.reshape(-1) if mask is None else gray[mask]
@@ -155,12 +171,11 @@ def paper_surface(gray: np.ndarray, mask: np.ndarray | None = None, degree: int 
 
 
 @functools.lru_cache(maxsize=8)
-def _surface_basis(h: int, w: int, degree: int) -> np.ndarray:
-    """Return (h, w, 3) [1, x, y] or (h, w, 6) [1, x, y, x^2, xy, y^2] at every pixel."""
+def _surface_basis(h: int, w: int) -> np.ndarray:
+    """Return (h, w, 6): [1, x, y, x^2, xy, y^2] at every pixel, x and y in [-0.5, 0.5)."""
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
     y, x = y / h - 0.5, x / w - 0.5  # centred, unit-sized: a well-conditioned fit
-    terms = [np.ones_like(x), x, y] + ([x * x, x * y, y * y] if degree == 2 else [])
-    basis = np.stack(terms, axis=-1)
+    basis = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=-1)
     basis.flags.writeable = False  # shared by every call of the same size
     return basis
 
@@ -168,23 +183,24 @@ def _surface_basis(h: int, w: int, degree: int) -> np.ndarray:
 def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
     """Return Otsu's threshold t: the split of `values` (<= t, > t) of most between-class variance.
 
-    Computed on a histogram of `bins` equal bins between the smallest and largest value; the
-    threshold returned is a bin edge. Constant values give that value.
+    Computed on a histogram of `bins` equal bins between the smallest and largest value, so
+    the split falls on a bin edge; the class means are exact. Constant values give that value.
     """
     v = np.asarray(values, dtype=np.float64).ravel()
     lo, hi = float(v.min()), float(v.max())
     if hi <= lo:
         return lo
     counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
-    p = counts / counts.sum()
-    centres = (edges[:-1] + edges[1:]) / 2
-    w0 = np.cumsum(p)[:-1]  # weight of the class below each candidate edge
-    m0 = np.cumsum(p * centres)[:-1]  # ... and its (unnormalised) mean
-    mean = float((p * centres).sum())
+    sums, _ = np.histogram(v, bins=bins, range=(lo, hi), weights=v)  # exact class means
+    n, total = counts.sum(), sums.sum()
+    n0, s0 = np.cumsum(counts)[:-1], np.cumsum(sums)[:-1]  # class "<= edge", per inner edge
+    n1, s1 = n - n0, total - s0
     with np.errstate(divide="ignore", invalid="ignore"):
-        between = (mean * w0 - m0) ** 2 / (w0 * (1 - w0))
+        between = n0 * n1 * (s0 / n0 - s1 / n1) ** 2  # n^2 times the between-class variance
     between[~np.isfinite(between)] = -1.0
-    return float(edges[int(np.argmax(between)) + 1])
+    edge = edges[int(np.argmax(between)) + 1]
+    # just below the edge: a value on it is in the upper bin (np.histogram), so it is "> t"
+    return float(np.nextafter(edge, -np.inf))
 
 
 def crop_to_ink(ink: np.ndarray) -> np.ndarray:
@@ -258,11 +274,6 @@ def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     img = Image.fromarray(np.ascontiguousarray(gray, dtype=np.float32), "F")
     return np.asarray(img.resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
-
-
-def _border(image: np.ndarray) -> np.ndarray:
-    """Return the pixels on the outer edge of `image`, as one flat array."""
-    return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
 
 
 def _first_line(e: BaseException) -> str:
