@@ -212,6 +212,11 @@ def test_additivity_and_table_layouts_agree_on_random_forests(
     _, sparse = TreeInterpreter(model, table="sparse").contributions(X)
     np.testing.assert_allclose(bias + dense.sum(axis=1), model.predict(X), atol=1e-9)
     np.testing.assert_allclose(sparse, dense, atol=1e-12)
+    # One-shot (only the leaves these rows reach are tabled) gives the same answer.
+    some = X[: 1 + seed % 10]
+    for table in ("dense", "sparse"):
+        _, once = contributions(model, some, table=table)
+        np.testing.assert_allclose(once, dense[: len(some)], atol=1e-12)
 
 
 def test_unsupported_models_are_user_errors() -> None:
