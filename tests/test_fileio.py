@@ -40,3 +40,14 @@ def test_unusable_output_paths(bad: str, msg: str) -> None:
 def test_directory_as_output_is_refused(tmp_path: Path) -> None:
     with pytest.raises(GroundupError, match="is a directory"):
         check_writable_dir(tmp_path)
+
+
+def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        p = atomic_write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(mask)
+    assert p.stat().st_mode & 0o777 == 0o644
