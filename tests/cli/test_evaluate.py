@@ -66,6 +66,7 @@ def test_plot_writes_three_pngs(run_cli, model_file: Path, tmp_path: Path) -> No
             assert im.format == "PNG" and im.size[0] > 300
             im.verify()
     assert "most confidently wrong (6 of" in r.out
+    assert len(list(tmp_path.iterdir())) == 3  # and no temporary files left behind
 
 
 def test_json(run_cli, model_file: Path) -> None:

@@ -16,14 +16,12 @@ from groundup.data import load_mnist, write_idx
 from groundup.errors import GroundupError, ModelFileError
 from groundup.models import build_model
 from groundup.models.evaluate import (
-    PICTURES,
     Evaluation,
     check_picture_dir,
     evaluate_model,
     first_linear,
     model_norm,
     plot_first_layer,
-    write_pictures,
 )
 from groundup.models.io import load_model, save_model
 from groundup.nn import ReLU
@@ -73,6 +71,9 @@ def test_most_confidently_wrong_rows_and_their_images(trained, ev: Evaluation) -
     assert (ev.wrong.pred != ev.wrong.true).all()
     assert ev.wrong_images.shape == (12, 28, 28)
     assert torch.equal(ev.wrong_images, raw[ev.wrong.index].reshape(-1, 28, 28))
+    ink = np.count_nonzero(raw.numpy().reshape(-1, 28, 28), axis=0) / len(raw)
+    np.testing.assert_allclose(ev.ink.numpy(), ink, rtol=1e-6)
+    assert 50 < (ev.ink == 0).sum() < 200  # MNIST's blank border
     # nothing outside the list is more confidently wrong than its last row
     x, _ = load_mnist("test")
     with torch.no_grad():
@@ -124,22 +125,15 @@ def _png_size(path: Path) -> tuple[int, int]:
         return im.size
 
 
-def test_write_pictures_gives_three_valid_pngs(trained, ev: Evaluation, tmp_path: Path) -> None:
-    _, model, _ = trained
-    paths = write_pictures(ev, model, tmp_path)
-    assert [p.name for p in paths] == list(PICTURES)
-    for p in paths:
-        w, h = _png_size(p)
-        assert w > 300 and h > 200
-    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(PICTURES)  # no temp files left
-
-
 def test_first_layer_picture_of_an_mlp(tmp_path: Path) -> None:
     torch.manual_seed(0)
     mlp = build_model("mlp", hidden=(20, 8))
     assert first_linear(mlp).n_out == 20
     w, h = _png_size(plot_first_layer(mlp, tmp_path / "w.png", n_units=12))
     assert w > h > 100
+    ink = torch.ones(28, 28)
+    ink[:2] = 0
+    _png_size(plot_first_layer(mlp, tmp_path / "masked.png", n_units=3, ink=ink))
     with pytest.raises(GroundupError, match="no Linear layer"):
         first_linear(ReLU())
     with pytest.raises(GroundupError, match="n_units must be positive"):

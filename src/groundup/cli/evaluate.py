@@ -39,11 +39,12 @@ def evaluate(
         False, "--json", help="Print one JSON document instead of tables."
     ),
 ) -> None:
-    """Score a trained model on the MNIST test split: accuracy, per-class accuracy, confusion.
+    """Score a saved model on MNIST test: accuracy, per digit, confusion matrix.
 
-    Test pixels are normalised with the model's own mean and std (from its file), so it is
-    scored the way it was trained. With --plot DIR, also draws the confusion matrix, the most
-    confidently wrong test digits and the first layer's weights as PNGs.
+    Test pixels are normalised with the model's own mean and std (from its
+    file), so it is scored the way it was trained. With --plot DIR, also draws
+    the confusion matrix, the most confidently wrong test digits and the first
+    layer's weights as PNGs.
     """
     import json
 

@@ -43,7 +43,8 @@ class Evaluation:
 
     `matrix` (k, k) int64 counts, rows = true digit, columns = predicted; `per_class` (k,)
     accuracy of each true digit; `wrong` the most confidently wrong rows (a `WrongRows`) and
-    `wrong_images` (m, 28, 28) their raw pixels in [0, 1), ready to draw.
+    `wrong_images` (m, 28, 28) their raw pixels in [0, 1), ready to draw; `ink` (28, 28) the
+    fraction of the split's images with any ink at each pixel.
     """
 
     split: str
@@ -54,6 +55,7 @@ class Evaluation:
     per_class: torch.Tensor
     wrong: WrongRows
     wrong_images: torch.Tensor
+    ink: torch.Tensor
     model_name: str = ""
 
     def __repr__(self) -> str:
@@ -131,6 +133,7 @@ def evaluate_model(
         per_class=per_class_accuracy(matrix),
         wrong=wrong,
         wrong_images=to_images(raw[wrong.index.to(raw.device)]).cpu(),
+        ink=to_images((raw > 0).float().mean(0)).cpu(),
         model_name=str(meta.get("model", "")),
     )
 
@@ -171,7 +174,7 @@ def plot_confusion(ev: Evaluation, path: str | os.PathLike, title: str | None = 
     cmap = plt.get_cmap("Blues").with_extremes(bad="white")
     shown = m.astype(float)
     shown[m == 0] = float("nan")
-    norm = LogNorm(vmin=1, vmax=max(int(m.max()), 2))
+    norm = LogNorm(vmin=0.5, vmax=max(int(m.max()), 2))  # below 1: a count of 1 is not white
     im = ax.imshow(shown, cmap=cmap, norm=norm)
     for i in range(k):
         for j in range(k):
@@ -209,10 +212,16 @@ def plot_confidently_wrong(ev: Evaluation, path: str | os.PathLike, cols: int = 
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(1.95 * cols, 2.15 * rows + 0.5), squeeze=False)
     for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < n:
-            ax.imshow(ev.wrong_images[i].numpy(), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_title(ev.wrong.title(i), fontsize=8.5)
+        if i >= n:
+            ax.axis("off")
+            continue
+        ax.imshow(ev.wrong_images[i].numpy(), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(ev.wrong.title(i), fontsize=8.5)
+        # a light frame shows the 28x28 box: where the ink sits in it matters to the model
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_color("#bbbbbb")
     fig.suptitle(f"the {n} most confidently wrong {ev.split} digits "
                  f"({ev.model_name or 'model'})", fontsize=11)
     fig.tight_layout()
@@ -220,13 +229,19 @@ def plot_confidently_wrong(ev: Evaluation, path: str | os.PathLike, cols: int = 
 
 
 def plot_first_layer(
-    model: Module, path: str | os.PathLike, n_units: int = 16, cols: int = 8
+    model: Module,
+    path: str | os.PathLike,
+    n_units: int = 16,
+    cols: int = 8,
+    ink: torch.Tensor | None = None,
 ) -> Path:
     """Return `path` after drawing the first Linear layer's weights as 28x28 images.
 
     One image per output unit of that layer (all 10 for logreg: what each digit "looks for";
     the first `n_units` hidden units of an mlp). A diverging colour map centred at 0 and one
     colour scale for every image: red pixels push the unit up, blue ones push it down.
+    With `ink` (28, 28) (an `Evaluation.ink`), pixels that no digit ever inks are drawn grey:
+    their weights add the same constant to every digit, so they cannot tell digits apart.
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
@@ -242,23 +257,29 @@ def plot_first_layer(
     # logreg: the only Linear layer, so its units ARE the digits
     is_output = sum(isinstance(m, Linear) for m in model.modules()) == 1
     units = w[:, : min(n_units, w.shape[1])].T.reshape(-1, 28, 28)  # (u, 28, 28)
+    if ink is not None:
+        units = units.masked_fill(ink.reshape(28, 28).cpu() == 0, float("nan"))
     # one shared scale, clipped at the 99.5th percentile so a few outlier pixels do not wash out
     # everything else; symmetric so white is exactly 0
-    lim = float(torch.quantile(units.abs().flatten(), 0.995)) or 1.0
+    lim = float(torch.nanquantile(units.abs().flatten(), 0.995)) or 1.0
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-lim, vmax=lim)
+    cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#c8c8c8")
     n = len(units)
     cols = min(cols, n) if not is_output else min(5, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.7 * cols + 0.9, 1.85 * rows + 0.6),
+    tile = 2.1 if is_output else 1.8  # logreg's ten digits are the point: draw them bigger
+    fig, axes = plt.subplots(rows, cols, figsize=(tile * cols + 0.9, (tile + 0.15) * rows + 0.7),
                              squeeze=False)
     im = None
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            im = ax.imshow(units[i].numpy(), cmap="RdBu_r", norm=norm)
+            im = ax.imshow(units[i].numpy(), cmap=cmap, norm=norm)
             ax.set_title(f"digit {i}" if is_output else f"unit {i}", fontsize=9)
     what = ("logreg weights: what each digit looks for" if is_output
             else f"first-layer weights of {n} of {w.shape[1]} hidden units")
+    if ink is not None:
+        what += "\n(grey: pixels no evaluated digit ever inks; their weights cannot matter)"
     fig.suptitle(what, fontsize=11)
     fig.colorbar(im, ax=axes, fraction=0.025, pad=0.02, label="weight")
     return save_figure(fig, path)
@@ -273,7 +294,7 @@ def write_pictures(
     return [
         plot_confusion(ev, out / PICTURES[0]),
         plot_confidently_wrong(ev, out / PICTURES[1]),
-        plot_first_layer(model, out / PICTURES[2], n_units=n_units),
+        plot_first_layer(model, out / PICTURES[2], n_units=n_units, ink=ev.ink),
     ]
 
 
