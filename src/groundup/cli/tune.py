@@ -114,101 +114,39 @@ def tune(
     the_grid = parse_grid(grid) if grid else DEFAULT_GRIDS.get(model, {})
     configs, _ = prepare_configs(estimator, the_grid, n_jobs, backend)
 
-    err = Console(stderr=True)
-    out = Console()
+    err, out = Console(stderr=True), Console()
     runner = None
     if backend == "dask":
         from groundup.tune.backends import DaskBackend
 
         runner = DaskBackend(scheduler, timeout=scheduler_timeout)  # unreachable: error now
-
     try:
-        _run(
-            estimator,
-            the_grid,
-            configs,
-            m,
-            model,
-            data,
-            target,
-            train_rows,
-            seed,
-            n_jobs,
-            backend,
-            runner,
-            store,
-            resume,
-            plot,
-            top,
-            out,
-            err,
+        from groundup.tune.backends import resolve_n_jobs
+        from groundup.tune.datasets import load_search_data
+        from groundup.tune.search import best_fit
+
+        with err.status(f"loading {data}"):
+            d = load_search_data(data, target=target, train_rows=train_rows, seed=seed)
+        where = (f"dask {runner.address} ({runner.n_workers} worker threads)" if runner
+                 else f"{resolve_n_jobs(n_jobs)} local worker(s)")
+        direction = "higher" if m.greater_is_better else "lower"
+        err.print(
+            f"tune {model} on {d.name}: train {len(d.y_train):,} rows, valid {len(d.y_val):,}; "
+            f"{len(configs)} configs on {where}; {m.name} ({direction} is better)",
+            highlight=False,
         )
+        try:
+            result = best_fit(
+                estimator, the_grid, d.X_train, d.y_train, d.X_val, d.y_val, metric=m,
+                n_jobs=n_jobs, backend=backend, scheduler=runner.client if runner else None,
+                store=store, resume=resume, progress=True,
+            )
+        except KeyboardInterrupt:
+            print(f"interrupted{_kept(store)}", file=sys.stderr)
+            raise typer.Exit(130) from None
     finally:
         if runner is not None:
             runner.close()
-
-
-def _run(
-    estimator,
-    the_grid,
-    configs,
-    m,
-    model,
-    data,
-    target,
-    train_rows,
-    seed,
-    n_jobs,
-    backend,
-    runner,
-    store,
-    resume,
-    plot,
-    top,
-    out,
-    err,
-) -> None:
-    from groundup.tune.backends import resolve_n_jobs
-    from groundup.tune.datasets import load_search_data
-    from groundup.tune.search import best_fit
-
-    with err.status(f"loading {data}"):
-        d = load_search_data(data, target=target, train_rows=train_rows, seed=seed)
-    where = (
-        f"dask {runner.address} ({runner.n_workers} worker threads)"
-        if runner is not None
-        else f"{resolve_n_jobs(n_jobs)} local worker(s)"
-    )
-    direction = "higher" if m.greater_is_better else "lower"
-    err.print(
-        f"tune {model} on {d.name}: train {len(d.y_train):,} rows, valid {len(d.y_val):,}; "
-        f"{len(configs)} configs on {where}; {m.name} ({direction} is better)"
-    )
-    try:
-        result = best_fit(
-            estimator,
-            the_grid,
-            d.X_train,
-            d.y_train,
-            d.X_val,
-            d.y_val,
-            metric=m,
-            n_jobs=n_jobs,
-            backend=backend,
-            scheduler=runner.client if runner is not None else None,
-            store=store,
-            resume=resume,
-            progress=True,
-        )
-    except KeyboardInterrupt:
-        kept = ""
-        if store is not None and Path(store).exists():
-            from groundup.tune.store import ResultStore
-
-            with ResultStore(store) as db:
-                kept = f"; {db.count()} results are kept in {store}: add --resume to continue"
-        print(f"interrupted{kept}", file=sys.stderr)
-        raise typer.Exit(130) from None
 
     _print_table(result, top, out)
     if plot is not None:
@@ -218,31 +156,39 @@ def _run(
     if result.best_model is None:
         first = result.table["error"].iloc[0]
         raise GroundupError(f"all {len(result.table)} configs failed; the first: {first}")
+    _print_best(result, m, d, out)
+    if store is not None:
+        out.print(f"store: {store} ({result.n_fitted} fitted now, {result.n_resumed} resumed)",
+                  highlight=False)
+    if plot is not None:
+        out.print(f"plot: {plot}", highlight=False)
+    if result.n_failed:
+        err.print(f"{result.n_failed} of {len(result.table)} configs failed (see the table)",
+                  highlight=False)
 
+
+def _kept(store: Path | None) -> str:
+    """Return how many results an interrupted search left in its store, as a message tail."""
+    if store is None or not store.exists():
+        return ""
+    from groundup.tune.store import ResultStore
+
+    with ResultStore(store) as db:
+        return f"; {db.count()} results are kept in {store}: add --resume to continue"
+
+
+def _print_best(result, m, d, out: Console) -> None:
+    """Print the best config, its validation score and its one look at the test split."""
     from groundup.tune.grid import format_config
     from groundup.tune.metrics import get_metric
 
     test = m(result.best_model, d.X_test, d.y_test)
-    line = (
-        f"best: {format_config(result.best_params)}   valid {m.name} {result.best_score:.4f}"
-        f"   test {m.name} {test:.4f}"
-    )
+    line = (f"best: {format_config(result.best_params)}   valid {m.name} {result.best_score:.4f}"
+            f"   test {m.name} {test:.4f}")
     if m.name != "accuracy":
         acc = get_metric("accuracy")(result.best_model, d.X_test, d.y_test)
         line += f"   test accuracy {acc:.4f}"
     out.print(line, highlight=False, soft_wrap=True)
-    if store is not None:
-        out.print(
-            f"store: {store} ({result.n_fitted} fitted now, {result.n_resumed} resumed)",
-            highlight=False,
-        )
-    if plot is not None:
-        out.print(f"plot: {plot}", highlight=False)
-    if result.n_failed:
-        err.print(
-            f"{result.n_failed} of {len(result.table)} configs failed (see the table)",
-            highlight=False,
-        )
 
 
 def _print_table(result, top: int, out: Console) -> None:
