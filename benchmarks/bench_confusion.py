@@ -41,22 +41,33 @@ def bench(n: int, g: torch.Generator) -> None:
     log_probs = torch.log_softmax(torch.randn(n, 10, generator=g) * 3, 1)
     pred = log_probs.argmax(1)
     y_np, pred_np, lp_np = y.numpy(), pred.numpy(), log_probs.numpy()
-    assert (confusion_matrix(y, pred, 10).numpy()
-            == sk_confusion_matrix(y_np, pred_np, labels=range(10))).all()
-    assert (most_confidently_wrong(log_probs, y, 24).index.numpy()
-            == numpy_wrong(lp_np, y_np, 24)).all()
+    assert (
+        confusion_matrix(y, pred, 10).numpy()
+        == sk_confusion_matrix(y_np, pred_np, labels=range(10))
+    ).all()
+    assert (
+        most_confidently_wrong(log_probs, y, 24).index.numpy() == numpy_wrong(lp_np, y_np, 24)
+    ).all()
     rows = [
-        ("confusion matrix", "sklearn",
-         lambda: sk_confusion_matrix(y_np, pred_np, labels=range(10)),
-         lambda: confusion_matrix(y, pred, 10)),
-        ("most confidently wrong", "numpy",
-         lambda: numpy_wrong(lp_np, y_np, 24),
-         lambda: most_confidently_wrong(log_probs, y, 24)),
+        (
+            "confusion matrix",
+            "sklearn",
+            lambda: sk_confusion_matrix(y_np, pred_np, labels=range(10)),
+            lambda: confusion_matrix(y, pred, 10),
+        ),
+        (
+            "most confidently wrong",
+            "numpy",
+            lambda: numpy_wrong(lp_np, y_np, 24),
+            lambda: most_confidently_wrong(log_probs, y, 24),
+        ),
     ]
     for task, ref_name, ref, ours in rows:
         t_ref, t_ours = best_of(ref), best_of(ours)
-        print(f"{n:>9}  {task:<22}  {t_ref:>11.5f}  {t_ours:>9.5f}  {t_ref / t_ours:>5.1f}x"
-              f"  (vs {ref_name})")
+        print(
+            f"{n:>9}  {task:<22}  {t_ref:>11.5f}  {t_ours:>9.5f}  {t_ref / t_ours:>5.1f}x"
+            f"  (vs {ref_name})"
+        )
 
 
 def main() -> None:

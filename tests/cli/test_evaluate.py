@@ -20,8 +20,9 @@ def model_file(tmp_path_factory) -> Path:
     from groundup.models.io import save_model
     from groundup.models.job import TrainConfig, train_mnist
 
-    r = train_mnist(TrainConfig(model="logreg", epochs=1, train_rows=5000, bs=64, device="cpu"),
-                    progress=False)
+    r = train_mnist(
+        TrainConfig(model="logreg", epochs=1, train_rows=5000, bs=64, device="cpu"), progress=False
+    )
     path = tmp_path_factory.mktemp("model") / "logreg.safetensors"
     save_model(path, r.model, r.meta)
     return path
@@ -48,8 +49,10 @@ def test_report(run_cli, model_file: Path) -> None:
     # the confusion matrix: rows = true; row sums equal the per-class n
     start = lines.index("confusion matrix (rows = true digit, columns = predicted)") + 1
     assert lines[start].split() == ["true\\pred", *map(str, range(10))]
-    matrix = [[0 if c == "." else int(c) for c in line.split()[1:]]
-              for line in lines[start + 1 : start + 11]]
+    matrix = [
+        [0 if c == "." else int(c) for c in line.split()[1:]]
+        for line in lines[start + 1 : start + 11]
+    ]
     assert [sum(row) for row in matrix] == [int(row[1]) for row in rows]
     assert sum(matrix[d][d] for d in range(10)) == int(acc[0].split("(")[1].split()[0])
     assert "most confidently wrong (24 of" in r.out

@@ -33,8 +33,9 @@ def trained(tmp_path_factory) -> tuple[Path, object, dict]:
     """A small logreg trained for one epoch on 5,000 rows, saved and loaded back."""
     from groundup.models.job import TrainConfig, train_mnist
 
-    r = train_mnist(TrainConfig(model="logreg", epochs=1, train_rows=5000, bs=64, device="cpu"),
-                    progress=False)
+    r = train_mnist(
+        TrainConfig(model="logreg", epochs=1, train_rows=5000, bs=64, device="cpu"), progress=False
+    )
     path = tmp_path_factory.mktemp("model") / "logreg.safetensors"
     save_model(path, r.model, r.meta)
     model, meta = load_model(path)
@@ -101,12 +102,21 @@ def test_uses_the_models_own_normalisation(trained, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "norm,needle",
-    [({"norm_mean": None}, "norm_mean"), ({"norm_std": 0.0}, "bad normalisation"),
-     ({"norm_std": float("nan")}, "bad normalisation")],
+    [
+        ({"norm_mean": None}, "norm_mean"),
+        ({"norm_std": 0.0}, "bad normalisation"),
+        ({"norm_std": float("nan")}, "bad normalisation"),
+    ],
 )
 def test_bad_normalisation_metadata_is_a_model_file_error(norm: dict, needle: str) -> None:
     with pytest.raises(ModelFileError, match=needle):
         model_norm({"norm_mean": 0.13, "norm_std": 0.31, **norm})
+
+
+def test_a_model_for_other_inputs_is_refused() -> None:
+    model = build_model("logreg", n_in=100)
+    with pytest.raises(ModelFileError, match="takes 100 inputs"):
+        evaluate_model(model, {"norm_mean": 0.1, "norm_std": 0.3, "n_in": 100})
 
 
 def test_repr_and_json(ev: Evaluation) -> None:
@@ -144,9 +154,13 @@ def test_picture_when_nothing_is_wrong(ev: Evaluation, tmp_path: Path) -> None:
     from groundup.models.evaluate import plot_confidently_wrong
     from groundup.train.confusion import most_confidently_wrong
 
-    perfect = Evaluation(**{**vars(ev), "wrong": most_confidently_wrong(torch.zeros(0, 10),
-                                                                       torch.zeros(0).long()),
-                            "wrong_images": torch.zeros(0, 28, 28)})
+    perfect = Evaluation(
+        **{
+            **vars(ev),
+            "wrong": most_confidently_wrong(torch.zeros(0, 10), torch.zeros(0).long()),
+            "wrong_images": torch.zeros(0, 28, 28),
+        }
+    )
     _png_size(plot_confidently_wrong(perfect, tmp_path / "none.png"))
 
 

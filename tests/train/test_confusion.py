@@ -36,8 +36,9 @@ def label_pairs(draw) -> tuple[int, list[int], list[int]]:
 @given(label_pairs())
 def test_confusion_matrix_matches_sklearn(case: tuple[int, list[int], list[int]]) -> None:
     k, y_true, y_pred = case
-    ours = confusion_matrix(torch.tensor(y_true, dtype=torch.long),
-                            torch.tensor(y_pred, dtype=torch.long), n_classes=k)
+    ours = confusion_matrix(
+        torch.tensor(y_true, dtype=torch.long), torch.tensor(y_pred, dtype=torch.long), n_classes=k
+    )
     assert ours.dtype == torch.int64 and ours.shape == (k, k)
     if y_true:
         expected = sk_confusion_matrix(y_true, y_pred, labels=list(range(k)))
@@ -50,8 +51,9 @@ def test_confusion_matrix_matches_sklearn(case: tuple[int, list[int], list[int]]
 @given(label_pairs())
 def test_per_class_accuracy_and_accuracy_match_sklearn(case) -> None:
     k, y_true, y_pred = case
-    m = confusion_matrix(torch.tensor(y_true, dtype=torch.long),
-                         torch.tensor(y_pred, dtype=torch.long), n_classes=k)
+    m = confusion_matrix(
+        torch.tensor(y_true, dtype=torch.long), torch.tensor(y_pred, dtype=torch.long), n_classes=k
+    )
     ours = per_class_accuracy(m).numpy()
     present = sorted(set(y_true))
     if present:
@@ -118,10 +120,12 @@ def test_most_confidently_wrong_matches_brute_force(n: int, k: int, seed: int, t
     assert torch.equal(got.true, y[got.index])
     assert (got.pred != got.true).all()
     assert torch.equal(got.pred, log_probs[got.index].argmax(1))
-    np.testing.assert_allclose(got.confidence.numpy(),
-                               log_probs[got.index].exp().max(1).values.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(got.p_true.numpy(),
-                               log_probs[got.index, got.true].exp().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        got.confidence.numpy(), log_probs[got.index].exp().max(1).values.numpy(), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        got.p_true.numpy(), log_probs[got.index, got.true].exp().numpy(), rtol=1e-6
+    )
     assert (got.confidence.diff() <= 0).all()
     top = most_confidently_wrong(log_probs, y, k=3)
     assert top.index.tolist() == got.index[:3].tolist()

@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 
-from groundup.data import N_CLASSES, load_mnist, to_images
+from groundup.data import N_CLASSES, N_PIXELS, load_mnist, to_images
 from groundup.errors import GroundupError, ModelFileError
 from groundup.nn import Linear, Module
 from groundup.train.confusion import (
@@ -110,6 +110,10 @@ def evaluate_model(
     model was trained with. Runs on the device the model's parameters live on.
     """
     mean, std = model_norm(meta)
+    if meta.get("n_in", N_PIXELS) != N_PIXELS:
+        raise ModelFileError(
+            f"model takes {meta['n_in']} inputs, but MNIST images have {N_PIXELS} pixels"
+        )
     if n_wrong < 0:
         raise GroundupError(f"n_wrong must be >= 0, got {n_wrong}")
     params = list(model.parameters())
@@ -181,14 +185,24 @@ def plot_confusion(ev: Evaluation, path: str | os.PathLike, title: str | None = 
             if m[i, j] == 0:
                 continue
             dark = norm(m[i, j]) > 0.6
-            ax.text(j, i, str(m[i, j]), ha="center", va="center", fontsize=8,
-                    color="white" if dark else ("#b00000" if i != j else "black"))
+            ax.text(
+                j,
+                i,
+                str(m[i, j]),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else ("#b00000" if i != j else "black"),
+            )
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
     ax.set_xlabel("predicted digit")
     ax.set_ylabel("true digit")
-    ax.set_title(title or f"{ev.model_name or 'model'} on MNIST {ev.split}: "
-                 f"accuracy {ev.accuracy:.4f}, {int(ev.n - m.trace())} of {ev.n} wrong")
+    ax.set_title(
+        title
+        or f"{ev.model_name or 'model'} on MNIST {ev.split}: "
+        f"accuracy {ev.accuracy:.4f}, {int(ev.n - m.trace())} of {ev.n} wrong"
+    )
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="count (log scale)")
     return save_figure(fig, path)
 
@@ -222,8 +236,10 @@ def plot_confidently_wrong(ev: Evaluation, path: str | os.PathLike, cols: int = 
         ax.set_yticks([])
         for spine in ax.spines.values():
             spine.set_color("#bbbbbb")
-    fig.suptitle(f"the {n} most confidently wrong {ev.split} digits "
-                 f"({ev.model_name or 'model'})", fontsize=11)
+    fig.suptitle(
+        f"the {n} most confidently wrong {ev.split} digits ({ev.model_name or 'model'})",
+        fontsize=11,
+    )
     fig.tight_layout()
     return save_figure(fig, path)
 
@@ -268,16 +284,20 @@ def plot_first_layer(
     cols = min(cols, n) if not is_output else min(5, n)
     rows = math.ceil(n / cols)
     tile = 2.1 if is_output else 1.8  # logreg's ten digits are the point: draw them bigger
-    fig, axes = plt.subplots(rows, cols, figsize=(tile * cols + 0.9, (tile + 0.15) * rows + 0.7),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(tile * cols + 0.9, (tile + 0.15) * rows + 0.7), squeeze=False
+    )
     im = None
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
             im = ax.imshow(units[i].numpy(), cmap=cmap, norm=norm)
             ax.set_title(f"digit {i}" if is_output else f"unit {i}", fontsize=9)
-    what = ("logreg weights: what each digit looks for" if is_output
-            else f"first-layer weights of {n} of {w.shape[1]} hidden units")
+    what = (
+        "logreg weights: what each digit looks for"
+        if is_output
+        else f"first-layer weights of {n} of {w.shape[1]} hidden units"
+    )
     if ink is not None:
         what += "\n(grey: pixels no evaluated digit ever inks; their weights cannot matter)"
     fig.suptitle(what, fontsize=11)
