@@ -17,7 +17,7 @@ import pytest
 import torch
 from safetensors.numpy import save_file as save_numpy
 
-from groundup.errors import ModelFileError
+from groundup.errors import GroundupError, ModelFileError
 from groundup.models import MODELS, build_model
 from groundup.models.io import load_model, save_model
 from groundup.nn import ACTIVATIONS as TORCH_ACTIVATIONS
@@ -76,6 +76,13 @@ def test_log_softmax_is_stable_and_matches_torch() -> None:
     got = log_softmax(x)
     assert np.isfinite(got).all()
     np.testing.assert_allclose(got, torch.log_softmax(torch.from_numpy(x), -1).numpy(), atol=1e-6)
+
+
+def test_pixels_of_the_wrong_shape_are_a_clear_error(tmp_path: Path) -> None:
+    p = load_predictor(saved(tmp_path, "logreg", (1,)))
+    assert (p.n_in, p.n_out) == (784, 10)
+    with pytest.raises(GroundupError, match=r"expected pixels of shape \(n, 784\)"):
+        p.log_probs(np.zeros((2, 28, 28)))
 
 
 def test_repr_names_the_architecture(tmp_path: Path) -> None:

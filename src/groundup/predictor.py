@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from groundup.errors import ModelFileError
+from groundup.errors import GroundupError, ModelFileError
 
 FORMAT = "groundup-1"  # the format written by groundup.train.checkpoint
 META_KEY = "groundup"
@@ -66,7 +66,7 @@ class Predictor:
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
-        sizes = [self.layers[0][0].shape[0]] + [w.shape[1] for w, _ in self.layers]
+        sizes = [self.n_in] + [w.shape[1] for w, _ in self.layers]
         arch = "-".join(map(str, sizes))
         act = f", act={self.act}" if len(self.layers) > 1 else ""
         return (
@@ -74,10 +74,20 @@ class Predictor:
             f"norm=({self.norm_mean:.4f}, {self.norm_std:.4f}))"
         )
 
+    @property
+    def n_in(self) -> int:
+        return int(self.layers[0][0].shape[0])
+
+    @property
+    def n_out(self) -> int:
+        return int(self.layers[-1][0].shape[1])
+
     def log_probs(self, pixels: np.ndarray) -> np.ndarray:
         """Return (n, n_out) log-probabilities for pixels (n, n_in) in [0, 1) (not normalised)."""
-        x = (np.asarray(pixels, dtype=np.float32) - self.norm_mean) / self.norm_std
-        x = x.astype(np.float32)
+        pixels = np.asarray(pixels, dtype=np.float32)
+        if pixels.ndim != 2 or pixels.shape[1] != self.n_in:
+            raise GroundupError(f"expected pixels of shape (n, {self.n_in}), got {pixels.shape}")
+        x = ((pixels - self.norm_mean) / self.norm_std).astype(np.float32)
         for i, (w, b) in enumerate(self.layers):
             x = x @ w + b
             if i < len(self.layers) - 1:

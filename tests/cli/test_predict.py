@@ -242,6 +242,24 @@ def test_bad_options(run_cli, model_path: Path, tmp_path: Path, args, needle: st
     assert_one_error_line(r, needle, needle)
 
 
+def test_a_model_for_other_inputs_is_refused(run_cli, tmp_path: Path) -> None:
+    from groundup.models import build_model
+    from groundup.models.io import save_model
+
+    meta = {"model": "logreg", "hidden": [], "act": "relu", "n_in": 100, "n_out": 10,
+            "norm_mean": 0.1, "norm_std": 0.3}
+    model = save_model(tmp_path / "m100.safetensors", build_model("logreg", n_in=100), meta)
+    r = run_cli("predict", model, draw(tmp_path / "d.png", 4))
+    assert_one_error_line(r, "from 100 inputs to 10 classes", str(model))
+
+
+def test_the_progress_bar_yields_every_item(capsys) -> None:
+    from groundup.cli.predict import _progress
+
+    assert list(_progress(range(5), 5, enabled=True)) == list(range(5))
+    assert list(_progress(range(5), 5, enabled=False)) == list(range(5))
+
+
 def test_no_images_is_a_usage_error(run_cli, model_path: Path) -> None:
     r = run_cli("predict", model_path)
     assert_one_error_line(r, "Missing argument", "IMAGE")

@@ -65,11 +65,17 @@ def predict(
     from groundup.predictor import load_predictor
 
     predictor = load_predictor(model)
+    if (predictor.n_in, predictor.n_out) != (28 * 28, 10):
+        raise GroundupError(
+            f"{model}: a model from {predictor.n_in} inputs to {predictor.n_out} classes; "
+            "predict needs one for 28x28 = 784-pixel digits and 10 classes"
+        )
     show_dir = _show_dir(show) if show is not None else None
 
     pixels: dict[int, np.ndarray] = {}  # index of the picture -> (28, 28)
     errors: dict[int, str] = {}
-    for i in _progress(range(len(images)), len(images)):
+    many = len(images) >= PROGRESS_FROM and sys.stderr.isatty()
+    for i in _progress(range(len(images)), len(images), enabled=many):
         try:
             pixels[i] = load_digit(images[i])
         except GroundupError as e:
@@ -146,9 +152,9 @@ def _write_shown(show_dir: Path, images: list[Path], pixels: dict) -> None:
             Image.fromarray((np.asarray(x) * 256).astype(np.uint8), "L").save(tmp, format="PNG")
 
 
-def _progress(items, total: int):
-    """Yield `items`, with a progress bar on stderr when there are many and stderr is a terminal."""
-    if total < PROGRESS_FROM or not sys.stderr.isatty():
+def _progress(items, total: int, enabled: bool):
+    """Yield `items`, with a progress bar on stderr when `enabled`."""
+    if not enabled:
         yield from items
         return
     from rich.console import Console
