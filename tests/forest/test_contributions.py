@@ -184,12 +184,17 @@ def test_boosting_bias_carries_a_per_row_init_estimator() -> None:
     np.testing.assert_allclose(bias + contribs.sum(axis=1), zero.predict(X[:30]), atol=1e-9)
 
 
-def test_dataframe_input_with_feature_names() -> None:
+@pytest.mark.filterwarnings("error")  # no "X has feature names, but ..." warnings either
+@pytest.mark.parametrize("kind", [RandomForestRegressor, GradientBoostingRegressor])
+def test_dataframe_input_with_feature_names(kind) -> None:
     X, y = _regression(150)
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
-    model = RandomForestRegressor(n_estimators=4, random_state=0).fit(frame, y)
+    model = kind(n_estimators=4, random_state=0).fit(frame, y)
     bias, contribs = contributions(model, frame.iloc[:20])
     np.testing.assert_allclose(bias + contribs.sum(axis=1), model.predict(frame.iloc[:20]))
+    if kind is GradientBoostingRegressor:
+        with pytest.raises(GroundupError, match="columns differ"):
+            contributions(model, frame.rename(columns={"x0": "y0"}))
 
 
 @settings(max_examples=15, deadline=None)

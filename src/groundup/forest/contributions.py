@@ -165,6 +165,8 @@ def contributions(model: object, X, *, table: str = "auto") -> tuple[np.ndarray,
 
 def _apply(model: object, X) -> np.ndarray:
     """Return the leaf node id each row reaches in each tree, `(n, T)` int."""
+    if isinstance(model, _BOOSTERS):
+        X = _bare(model, X)
     leaves = np.asarray(model.apply(X))
     return leaves.reshape(leaves.shape[0], -1).astype(np.intp, copy=False)
 
@@ -338,13 +340,27 @@ def _boosting_init(model: object, X) -> np.ndarray:
     # scikit-learn keeps this step private; fall back to subtracting the trees' sum.
     init = getattr(model, "_raw_predict_init", None)
     if init is not None:
-        return np.asarray(init(X), dtype=np.float64)
+        return np.asarray(init(_bare(model, X)), dtype=np.float64)
     raw = model.decision_function(X) if is_classifier(model) else model.predict(X)
     raw = np.asarray(raw, dtype=np.float64).reshape(_n_rows(X), -1)
     for stage in model.estimators_:
         for j, tree in enumerate(stage):
             raw[:, j] -= model.learning_rate * tree.predict(X)
     return raw
+
+
+def _bare(model: object, X):
+    """Return a DataFrame X as the float32 array a boosting model's trees were fitted on.
+
+    Gradient boosting fits its trees on bare arrays; handing them a DataFrame makes
+    scikit-learn warn "X has feature names, but DecisionTreeRegressor was fitted without".
+    """
+    if not hasattr(X, "columns"):
+        return X
+    fitted = getattr(model, "feature_names_in_", None)
+    if fitted is not None and list(map(str, X.columns)) != list(map(str, fitted)):
+        raise GroundupError("X's columns differ from those the model was fitted on")
+    return X.to_numpy(dtype=np.float32)
 
 
 def _n_rows(X) -> int:
