@@ -95,6 +95,9 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
         (lambda d: ["--valid-frac", "1.5"], "--valid-frac"),
         (lambda d: ["--trees", "0"], "--trees"),
         (lambda d: ["--metric", "f1"], "unknown metric"),
+        (lambda d: ["--jobs", "0"], "--jobs"),
+        (lambda d: ["--seed", "-1"], "--seed"),
+        (lambda d: ["--top", "0"], "--top"),
         (lambda d: ["--out", _write(d, "file.txt", "not a directory")], "not a directory"),
     ],
 )

@@ -51,7 +51,7 @@ def _progress(console: Console) -> Iterator[Callable[[str, int], Callable[[], No
 def explain(
     data: Path | None = typer.Argument(
         None,
-        metavar="[DATA.csv]",
+        metavar="DATA.csv",
         show_default=False,
         help="CSV file with a header row. Omit it to use a data set scikit-learn ships: "
         "diabetes (regression) or, with --task classification, breast cancer.",
@@ -106,6 +106,10 @@ def explain(
 
     if top < 1:
         raise GroundupError(f"--top must be at least 1, got {top}")
+    if jobs == 0:
+        raise GroundupError("--jobs must be a number of threads, or -1 for all; not 0")
+    if seed < 0:
+        raise GroundupError(f"--seed must be 0 or more, got {seed}")
     if out.exists() and not out.is_dir():
         raise GroundupError(f"--out {out}: exists and is not a directory")
     if data is None:
