@@ -142,7 +142,8 @@ def explain(
 
     n_train, n_valid = len(expl.y_train), len(expl.y_valid)
     console.print(
-        f"{source}: {len(table.y)} rows, {table.X.shape[1]} features; predicting column "
+        f"{source}: {len(table.y)} rows, {table.X.shape[1]} feature"
+        f"{'s' if table.X.shape[1] != 1 else ''}; predicting column "
         f"'{table.target}' ({table.task}) with {trees} trees fitted on {n_train} rows"
     )
     accuracy = "" if expl.accuracy is None else f", accuracy = {expl.accuracy:.4f}"

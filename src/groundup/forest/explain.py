@@ -135,7 +135,10 @@ def explain_table(
     if not 0 <= row < n_valid:
         raise GroundupError(f"--row must be in 0..{n_valid - 1} (the validation rows), got {row}")
     classify = table.task == "classification"
-    stratify = y if classify and np.bincount(y).min() >= 2 else None
+    # Stratify (same class shares in both parts) when every class can appear in both.
+    counts = np.bincount(y) if classify else np.zeros(0)
+    can_stratify = classify and counts.min() >= 2 and min(n_valid, len(X) - n_valid) >= len(counts)
+    stratify = y if can_stratify else None
     X_train, X_valid, y_train, y_valid = train_test_split(
         X, y, test_size=n_valid, random_state=seed, stratify=stratify
     )
