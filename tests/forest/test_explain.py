@@ -63,3 +63,12 @@ def test_multiclass_explains_the_predicted_class() -> None:
 def test_bad_options_fail_before_any_fitting(diabetes, kwargs: dict, message: str) -> None:
     with pytest.raises(GroundupError, match=message):
         explain_table(diabetes, **kwargs)
+
+
+def test_many_classes_and_few_rows_still_split() -> None:
+    # 9 classes but 8 validation rows: a stratified split is impossible, a plain one is used.
+    x = np.arange(1, 41)
+    table = proc_df(pd.DataFrame({"x": x, "y": x * x % 17}), "y")
+    assert table.task == "classification" and len(table.classes) == 9
+    expl = explain_table(table, trees=3, repeats=1, ice=3)
+    assert len(expl.y_valid) == 8 and [i.method for i in expl.importances][-1] == "impurity"
