@@ -159,6 +159,18 @@ def test_trees_in_many_cache_blocks_give_the_same_answer(monkeypatch) -> None:
     np.testing.assert_allclose(blocked, whole, rtol=0, atol=1e-12)
 
 
+def test_node_depths_fallback_matches_scikit_learn() -> None:
+    X, y = _regression(200)
+    tree = DecisionTreeRegressor(max_depth=7, random_state=0).fit(X, y).tree_
+
+    class Plain:  # the same tree without compute_node_depths, as older scikit-learn
+        node_count = tree.node_count
+        children_left, children_right = tree.children_left, tree.children_right
+
+    np.testing.assert_array_equal(contributions_module._node_depths(Plain()),
+                                  tree.compute_node_depths() - 1)
+
+
 def test_a_contribution_belongs_to_the_feature_that_split() -> None:
     # y depends on column 0 only: the fitted tree never splits on the others.
     rng = np.random.default_rng(0)

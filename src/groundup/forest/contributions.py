@@ -286,7 +286,7 @@ def _block_leaf_table(
     parent = np.full(n_nodes, -1, dtype=np.intp)
     parent[left[splits] + shift[splits]] = splits
     parent[right[splits] + shift[splits]] = splits
-    depth = np.concatenate([t.tree.compute_node_depths() for t in terms]) - 1  # root: 0
+    depth = np.concatenate([_node_depths(t.tree) for t in terms])  # root: 0
 
     # What each non-root node adds: its value minus its parent's, in the parent's
     # feature's slot of the flattened (feature, output) row.
@@ -333,6 +333,20 @@ def _block_leaf_table(
         shape=(len(leaves), width),
     )  # duplicates (a feature split twice on one path) are summed here
     return leaf_row, block_table
+
+
+def _node_depths(tree) -> np.ndarray:
+    """Return each node's depth (root 0), level by level from the root."""
+    if hasattr(tree, "compute_node_depths"):  # scikit-learn >= 1.3 has it compiled
+        return np.asarray(tree.compute_node_depths(), dtype=np.intp) - 1
+    depth = np.zeros(tree.node_count, dtype=np.intp)
+    level, frontier = 0, np.array([0])
+    while len(frontier):
+        depth[frontier] = level
+        split = frontier[tree.children_left[frontier] >= 0]
+        frontier = np.concatenate([tree.children_left[split], tree.children_right[split]])
+        level += 1
+    return depth
 
 
 def _boosting_init(model: object, X) -> np.ndarray:
