@@ -93,7 +93,7 @@ def test_lr_schedule_through_param_groups_matches_torch(oracle, foreach: bool) -
     assert oracle.max_diff(ours, theirs) <= 1e-10
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     lr=st.floats(0.0, 0.1),
     beta1=st.floats(0.0, 0.99),

@@ -81,7 +81,7 @@ def test_lr_schedule_through_param_groups_matches_torch(oracle, foreach: bool) -
     assert opt.param_groups[0]["lr"] == lr_at(99)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     lr=st.floats(0.0, 0.3),
     momentum=st.floats(0.0, 0.95),

@@ -223,7 +223,7 @@ class Optimizer:
 
         Parameters are named by their position across all groups. Tensors are copies, so the
         dict is a snapshot that later steps do not change; every state value is a tensor
-        (step counts become 0-d int64 tensors), so it can be written to safetensors as is.
+        (step counts become 0-d int64 tensors), so it flattens straight into safetensors.
         """
         index = {id(p): i for i, p in enumerate(self._all_params())}
         state = {}
