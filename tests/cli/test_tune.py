@@ -123,3 +123,41 @@ def test_an_unreachable_scheduler_fails_before_loading_or_fitting(run_cli, csv) 
 def test_all_configs_failing_is_an_error_after_the_table(run_cli, csv) -> None:
     r = run_cli(*sgd_args(csv, "--grid", "penalty=bogus"))
     assert r.code == 2 and "all 4 configs failed" in r.err and "failed" in r.out
+
+
+def test_ctrl_c_exits_130_and_leaves_a_store_that_resumes(run_cli, csv, tmp_path) -> None:
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    store = tmp_path / "r.db"
+    args = ["tune", "--model", "sklearn:RandomForestClassifier", "--data", str(csv),
+            "--target", "label", "--grid", "n_estimators=" + ",".join(map(str, range(60, 80))),
+            "--n-jobs", "1", "--store", str(store)]
+    proc = subprocess.Popen([sys.executable, "-m", "groundup", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if store.exists():
+                with sqlite3.connect(store, timeout=5) as db:
+                    n = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+                if n >= 2:
+                    break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted;" in err and "add --resume" in err and "Traceback" not in err
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        kept = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    assert 2 <= kept < 20 and f"{kept} results are kept" in err
+    r = run_cli(*args, "--resume")
+    assert r.code == 0, r.err
+    assert f"({20 - kept} fitted now, {kept} resumed)" in r.out

@@ -67,6 +67,6 @@ def test_workers_that_keep_dying_stop_the_search_with_a_clear_message(tmp_path: 
                                                                      data) -> None:
     Xt, yt, Xv, yv = data
     grid = {"c": [0, 1], "die_once": [str(tmp_path / "died")]}
-    with pytest.raises(GroundupError, match="died 1 times.*--resume"):
+    with pytest.raises(GroundupError, match=r"died 1 time\(s\).*--resume"):
         best_fit(ConstantClassifier(), grid, Xt, yt, Xv, yv, n_jobs=2, store=tmp_path / "s.db",
                  max_worker_restarts=0)

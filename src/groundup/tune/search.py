@@ -24,7 +24,7 @@ from groundup.errors import GroundupError
 from groundup.tune.backends import Job, WorkerLost, make_backend
 from groundup.tune.grid import Config, Grid, config_key, expand_grid, format_config
 from groundup.tune.metrics import Metric, get_metric
-from groundup.tune.store import ResultStore, fingerprint
+from groundup.tune.store import Fingerprint, ResultStore, fingerprint
 from groundup.tune.tasks import TaskResult, run_config
 
 RESULT_COLUMNS = ("score", "fit_seconds", "score_seconds", "status", "error", "warnings", "worker")
@@ -254,6 +254,56 @@ def _progress(total: int, done: int, enabled: bool) -> Any:
     return progress
 
 
+class _BestSoFar:
+    """The best result seen in this run and its model (the others' models are dropped)."""
+
+    def __init__(self, greater_is_better: bool, keys: Sequence[str]) -> None:
+        self.sign = 1.0 if greater_is_better else -1.0
+        self.position = {k: i for i, k in enumerate(keys)}
+        self.rank: tuple[float, int] | None = None  # (signed score, -grid index): max wins
+        self.index: int | None = None
+        self.model: Any = None
+
+    def offer(self, r: TaskResult) -> None:
+        """Keep `r`'s model if it beats the best so far (ties: the earlier config in the grid)."""
+        if r.status != "ok" or not np.isfinite(r.score):
+            return
+        rank = (self.sign * r.score, -self.position[r.key])
+        if self.rank is None or rank > self.rank:
+            self.rank, self.index, self.model = rank, self.position[r.key], r.model
+
+    def __repr__(self) -> str:
+        return f"_BestSoFar(index={self.index})"
+
+
+def _fit_missing(runner: Any, job: Job, todo: list[tuple[str, Config]], db: ResultStore,
+                 best: _BestSoFar, bar: Any, on_result: Callable[[TaskResult], None] | None,
+                 max_restarts: int) -> None:
+    """Fit the `todo` configs, storing each result as it arrives; rerun configs of dead workers."""
+    restarts = 0
+    if bar is not None:
+        bar.start()
+    while todo:
+        try:
+            for r in runner.run(job, todo):
+                if not db.add(r):
+                    continue  # already stored: never count a config twice
+                best.offer(r)
+                if on_result is not None:
+                    on_result(r)
+                if bar is not None:
+                    last = f"{job.metric.name} {r.score:.4g}" if r.status == "ok" else "error"
+                    bar.update(bar.task_ids[0], advance=1, last=last)
+            return
+        except WorkerLost as e:
+            restarts += 1
+            stored = db.done_keys()
+            todo = [(k, c) for k, c in todo if k not in stored]
+            if restarts > max_restarts:
+                e.deaths = restarts
+                raise
+
+
 def best_fit(
     estimator: Any,
     grid: Grid,
@@ -296,51 +346,28 @@ def best_fit(
     # An unreachable scheduler fails here, before the store is touched or anything is fitted.
     runner = make_backend(backend, n_jobs, scheduler, timeout=scheduler_timeout)
     try:
-        fp = fingerprint(estimator, names, X_train, y_train, X_val, y_val, m)
+        # Hashing the data only matters for a store on disk that a later run may resume.
+        fp = (fingerprint(estimator, names, X_train, y_train, X_val, y_val, m)
+              if store is not None else Fingerprint("", "", type(estimator).__qualname__))
         with ResultStore.open(store, fp, resume=resume) as db:
             done = db.done_keys()
             todo = [(k, c) for k, c in zip(keys, configs, strict=True) if k not in done]
             n_resumed = len(keys) - len(todo)
-            index = {k: i for i, k in enumerate(keys)}
-            best: tuple[float, int, Any] | None = None  # (signed score, -grid index, model)
-            bar = _progress(len(keys), n_resumed, progress)
             job = Job(estimator, X_train, y_train, X_val, y_val, m, keep_model=True)
-            restarts = 0
+            best = _BestSoFar(m.greater_is_better, keys)
+            bar = _progress(len(keys), n_resumed, progress)
             try:
-                if bar is not None:
-                    bar.start()
-                while todo:
-                    try:
-                        for r in runner.run(job, todo):
-                            if not db.add(r):
-                                continue  # already stored: never count a config twice
-                            if on_result is not None:
-                                on_result(r)
-                            if r.status == "ok" and np.isfinite(r.score):
-                                signed = r.score if m.greater_is_better else -r.score
-                                cand = (signed, -index[r.key])
-                                if best is None or cand > best[:2]:
-                                    best = (*cand, r.model)
-                            if bar is not None:
-                                last = f"{m.name} {r.score:.4g}" if r.status == "ok" else "error"
-                                bar.update(bar.task_ids[0], advance=1, last=last)
-                        todo = []
-                    except WorkerLost as e:
-                        restarts += 1
-                        stored = db.done_keys()
-                        todo = [(k, c) for k, c in todo if k not in stored]
-                        if restarts > max_worker_restarts:
-                            where = f" in {store}" if store is not None else ""
-                            raise GroundupError(
-                                f"worker processes died {restarts} times ({e}); "
-                                f"{len(stored & set(keys))} of {len(keys)} configs are stored"
-                                f"{where}; rerun with --resume to fit the rest"
-                            ) from None
+                _fit_missing(runner, job, todo, db, best, bar, on_result, max_worker_restarts)
             finally:
                 if bar is not None:
                     bar.stop()
             results = {r.key: r for r in db.results(keys)}
-            n_fitted = len(keys) - n_resumed
+    except WorkerLost as e:
+        where = f" in {store}" if store is not None else ""
+        raise GroundupError(
+            f"worker processes died {getattr(e, 'deaths', 1)} time(s) (last: {e}); the finished"
+            f" configs are stored{where}; rerun with --resume to fit the rest"
+        ) from None
     finally:
         runner.close()
 
@@ -349,11 +376,11 @@ def best_fit(
     best_model, best_params, best_score = None, None, float("nan")
     if i is not None:
         best_params, best_score = dict(configs[i]), float(table["score"].iloc[i])
-        if best is not None and -best[1] == i:
-            best_model = best[2]
+        if best.index == i:
+            best_model = best.model
         elif refit:  # the winner came from an earlier run: fit it again here
             r = run_config(estimator, keys[i], best_params, X_train, y_train, catch_errors=False)
             best_model = r.model
     return SearchResult(best_model, best_score, best_params, table, m.name, m.greater_is_better,
-                        names, n_fitted=n_fitted, n_resumed=n_resumed,
+                        names, n_fitted=len(keys) - n_resumed, n_resumed=n_resumed,
                         store=None if store is None else str(store))
