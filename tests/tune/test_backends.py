@@ -70,3 +70,13 @@ def test_workers_that_keep_dying_stop_the_search_with_a_clear_message(tmp_path: 
     with pytest.raises(GroundupError, match=r"died 1 time\(s\).*--resume"):
         best_fit(ConstantClassifier(), grid, Xt, yt, Xv, yv, n_jobs=2, store=tmp_path / "s.db",
                  max_worker_restarts=0)
+
+
+def test_a_single_config_runs_here_and_leaves_this_process_threads_alone(data) -> None:
+    import torch
+
+    Xt, yt, _, _ = data
+    before = torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS")
+    (model,) = fit_models(ConstantClassifier(), {"c": [1]}, Xt, yt, n_jobs=2)
+    assert model.fit_pid_ == os.getpid()
+    assert (torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS")) == before

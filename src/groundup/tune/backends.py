@@ -101,7 +101,10 @@ class LocalBackend:
         """Yield each config's result as it finishes; raise WorkerLost if a worker dies."""
         from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-        n = max(1, min(self.n_workers, len(items)))
+        n = min(self.n_workers, len(items))
+        if n <= 1:  # joblib would run it here anyway: do so without pinning this process
+            yield from SerialBackend().run(job, items)
+            return
         tmp = tempfile.mkdtemp(prefix="groundup-tune-")
         try:
             data = [_memmap(a, tmp, i) for i, a in
