@@ -13,8 +13,8 @@ in this process:
                        refit=False) on train+valid stacked, the same grid and scoring
 
 The worker pool is warmed up first (both searches use joblib's reusable loky pool); each
-method runs `--repeats` times, interleaved, and the best wall time counts. Checked: the three
-give the same best config and the same score for every config.
+method runs `--repeats` times, interleaved in ABBA order, and the best wall time counts.
+Checked: the three give the same best config and the same score for every config.
 
 Part `groundup`: GroundupClassifier (logreg, our SGD and fit loop) on all 50,000 MNIST training
 rows, lr x wd, scored on validation; the best grid point and its test accuracy against the
@@ -67,8 +67,10 @@ def part_sgd(rows: int, repeats: int, n_jobs: int) -> None:
                f"GridSearchCV n_jobs={n_jobs}": gridsearch}
     times: dict[str, list[float]] = {k: [] for k in methods}
     out: dict[str, object] = {}
-    for _ in range(repeats):
-        for name, fn in methods.items():
+    for rep in range(repeats):
+        # ABBA order: a load that drifts during the run does not favour one method
+        for name in (list(methods) if rep % 2 == 0 else list(reversed(methods))):
+            fn = methods[name]
             t0 = time.perf_counter()
             out[name] = fn()
             times[name].append(time.perf_counter() - t0)
@@ -120,7 +122,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--part", choices=["sgd", "groundup", "all"], default="all")
     p.add_argument("--rows", type=int, default=20_000)
-    p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--n-jobs", type=int, default=2)
     a = p.parse_args()
     warnings.simplefilter("ignore", category=UserWarning)  # this script's own process only

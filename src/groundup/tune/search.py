@@ -91,8 +91,8 @@ def prepare_configs(estimator: Any, grid: Grid, n_jobs: int | None = -1, backend
 
 
 def fit_models(estimator: Any, grid: Grid, X_train: Any, y_train: Any, n_jobs: int | None = -1,
-               backend: str = "local", scheduler: Any = None, error_score: str | float = "raise"
-               ) -> list[Any]:
+               backend: str = "local", scheduler: Any = None, error_score: str | float = "raise",
+               scheduler_timeout: float = 10.0) -> list[Any]:
     """Return one fitted fresh clone of `estimator` per config of `grid`, in grid order.
 
     With `error_score="raise"` a config that fails raises its error; with any other value
@@ -102,7 +102,7 @@ def fit_models(estimator: Any, grid: Grid, X_train: Any, y_train: Any, n_jobs: i
     _check_xy(X_train, y_train, "training data")
     keys = [config_key(c) for c in configs]
     job = Job(estimator, X_train, y_train, keep_model=True, catch_errors=error_score != "raise")
-    runner = make_backend(backend, n_jobs, scheduler)
+    runner = make_backend(backend, n_jobs, scheduler, timeout=scheduler_timeout)
     try:
         got = {r.key: r for r in runner.run(job, list(zip(keys, configs, strict=True)))}
     finally:
