@@ -49,10 +49,10 @@ def train(
     ctx: typer.Context,
     model: str = typer.Option("mlp", help="Model: logreg (Linear+LogSoftmax) or mlp."),
     hidden: str = typer.Option(
-        "256", help="mlp hidden layer sizes, comma-separated (e.g. 100,100)."
+        "512", help="mlp hidden layer sizes, comma-separated (e.g. 100,100)."
     ),
     act: str = typer.Option("relu", help="mlp activation: relu, leaky_relu, elu or sigmoid."),
-    epochs: int = typer.Option(8, help="Passes over the 50,000 training images."),
+    epochs: int = typer.Option(10, help="Passes over the 50,000 training images."),
     bs: int = typer.Option(128, help="Mini-batch size."),
     lr: float = typer.Option(
         None,
