@@ -13,18 +13,15 @@ outputs to float32 rounding, and the same refusals of files that are not ours.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from groundup.errors import GroundupError, ModelFileError
+from groundup.modelfile import read_model_file
 
-FORMAT = "groundup-1"  # the format written by groundup.train.checkpoint
-META_KEY = "groundup"
 KNOWN_MODELS = ("logreg", "mlp")  # groundup.models.MODELS (a test keeps the two equal)
 
 
@@ -106,7 +103,7 @@ def load_predictor(path: str | os.PathLike) -> Predictor:
     files (never unpickled), non-safetensors, safetensors without groundup metadata, tensors
     that differ from the metadata, unknown models.
     """
-    arrays, meta = _read_model_file(Path(path))
+    arrays, meta = read_model_file(path, framework="np")
     if meta.get("kind") not in ("model", "checkpoint"):
         raise ModelFileError(f"{path}: not a groundup model (kind {meta.get('kind')!r})")
     if meta.get("model") not in KNOWN_MODELS or any(
@@ -135,43 +132,3 @@ def load_predictor(path: str | os.PathLike) -> Predictor:
     if not std > 0:
         raise ModelFileError(f"{path}: norm_std must be positive, got {std!r}")
     return Predictor(layers, act, mean, std, meta)
-
-
-def _read_model_file(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Return (arrays, metadata) of a groundup safetensors file; the checks of load_tensors."""
-    if not path.is_file():
-        raise ModelFileError(f"{path}: no such file")
-    with open(path, "rb") as f:
-        head = f.read(8)
-    if head[:2] == b"PK" or head[:1] == b"\x80":  # zip (torch.save) or a bare pickle
-        raise ModelFileError(
-            f"{path}: a pickle-based file (e.g. torch.save .pt), which groundup "
-            "refuses to load because unpickling can run arbitrary code"
-        )
-    from safetensors import SafetensorError, safe_open  # a Rust reader: never unpickles
-
-    try:
-        with safe_open(str(path), framework="np") as f:
-            header_meta = f.metadata() or {}
-            arrays = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 -- not a dict
-    except (SafetensorError, OSError, ValueError, RuntimeError, TypeError) as e:
-        raise ModelFileError(f"{path}: not a valid safetensors file ({_first_line(e)})") from None
-    if META_KEY not in header_meta:
-        raise ModelFileError(f"{path}: a safetensors file, but not a groundup one (no metadata)")
-    try:
-        meta = json.loads(header_meta[META_KEY])
-    except json.JSONDecodeError:
-        raise ModelFileError(f"{path}: its groundup metadata is not valid JSON") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        fmt = meta.get("format") if isinstance(meta, dict) else None
-        raise ModelFileError(f"{path}: unknown format {fmt!r}, expected {FORMAT}")
-    declared = {k: list(v) for k, v in meta.get("tensors", {}).items()}
-    actual = {k: list(v.shape) for k, v in arrays.items()}
-    if declared != actual:
-        raise ModelFileError(f"{path}: tensors {actual} do not match the metadata {declared}")
-    return arrays, meta
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__

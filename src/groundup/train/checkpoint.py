@@ -13,14 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
-from groundup.errors import ModelFileError
 from groundup.fileio import atomic_path, atomic_write_text
-
-META_KEY = "groundup"
-FORMAT = "groundup-1"
+from groundup.modelfile import FORMAT, META_KEY, read_model_file
 
 
 def save_tensors(
@@ -48,51 +44,4 @@ def save_tensors(
 
 def load_tensors(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Return (tensors, metadata) from a groundup safetensors file, checked for consistency."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"{path}: no such file")
-    if not _looks_like_safetensors(path) and _looks_like_pickle(path):
-        raise ModelFileError(
-            f"{path}: a pickle-based file (e.g. torch.save .pt), which groundup "
-            "refuses to load because unpickling can run arbitrary code"
-        )
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            header_meta = f.metadata() or {}
-        tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError, RuntimeError) as e:
-        raise ModelFileError(f"{path}: not a valid safetensors file ({_first_line(e)})") from None
-    if META_KEY not in header_meta:
-        raise ModelFileError(f"{path}: a safetensors file, but not a groundup one (no metadata)")
-    try:
-        meta = json.loads(header_meta[META_KEY])
-    except json.JSONDecodeError:
-        raise ModelFileError(f"{path}: its groundup metadata is not valid JSON") from None
-    if meta.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: unknown format {meta.get('format')!r}, expected {FORMAT}")
-    declared = {k: list(v) for k, v in meta.get("tensors", {}).items()}
-    actual = {k: list(v.shape) for k, v in tensors.items()}
-    if declared != actual:
-        raise ModelFileError(f"{path}: tensors {actual} do not match the metadata {declared}")
-    return tensors, meta
-
-
-def _looks_like_safetensors(path: Path) -> bool:
-    """Return True if the file starts as safetensors does: u64 header size, then '{'."""
-    with open(path, "rb") as f:
-        head = f.read(9)
-    if len(head) < 9:
-        return False
-    return head[8:9] == b"{" and int.from_bytes(head[:8], "little") <= path.stat().st_size - 8
-
-
-def _looks_like_pickle(path: Path) -> bool:
-    """Return True for torch.save's zip archive or a raw pickle (protocol 2+ opcode)."""
-    with open(path, "rb") as f:
-        head = f.read(2)
-    return head == b"PK" or (head[:1] == b"\x80" and head[1:2] in b"\x02\x03\x04\x05")
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__
+    return read_model_file(path, framework="pt")
