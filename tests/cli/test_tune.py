@@ -120,8 +120,17 @@ def test_an_unreachable_scheduler_fails_before_loading_or_fitting(run_cli, csv) 
     assert "configs by validation" not in r.out
 
 
-def test_all_configs_failing_is_an_error_after_the_table(run_cli, csv) -> None:
+def test_a_value_the_estimator_rejects_is_an_error_before_fitting(run_cli, csv) -> None:
     r = run_cli(*sgd_args(csv, "--grid", "penalty=bogus"))
+    assert r.code == 2 and "penalty=bogus" in r.err and "'penalty' parameter" in r.err
+    assert len(r.err.strip().splitlines()) == 1 and r.out == ""
+
+
+def test_all_configs_failing_is_an_error_after_the_table(run_cli, csv) -> None:
+    # hinge and perceptron losses have no predict_proba: every config fails when scored
+    r = run_cli("tune", "--model", "sklearn:SGDClassifier", "--data", str(csv), "--target",
+                "label", "--grid", "alpha=1e-4,1e-2", "--grid", "loss=hinge,perceptron",
+                "--metric", "log_loss", "--n-jobs", "1")
     assert r.code == 2 and "all 4 configs failed" in r.err and "failed" in r.out
 
 

@@ -49,6 +49,29 @@ def check_estimator_params(estimator: Any, names: Sequence[str]) -> None:
             )
 
 
+def check_values(estimator: Any, configs: Sequence[Config]) -> None:
+    """Raise GroundupError for a config whose values the estimator rejects, before any fit.
+
+    Uses what the estimator offers to check parameters without data: scikit-learn's
+    constraint check (`_validate_params`, where it declares `_parameter_constraints`) or
+    GroundupClassifier's own `_checked_params`. Estimators with neither are checked at fit.
+    """
+    from sklearn.base import clone
+
+    for config in configs:
+        est = clone(estimator).set_params(**config)
+        check = getattr(est, "_checked_params", None)
+        if check is None and hasattr(est, "_parameter_constraints"):
+            check = getattr(est, "_validate_params", None)
+        if check is None:
+            continue
+        try:
+            check()
+        except (ValueError, TypeError) as e:  # sklearn's InvalidParameterError is a ValueError
+            text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise GroundupError(f"--grid {format_config(config)}: {text}") from None
+
+
 def _grid_names(configs: Sequence[Config]) -> list[str]:
     names: dict[str, None] = {}
     for c in configs:
@@ -78,6 +101,7 @@ def prepare_configs(estimator: Any, grid: Grid, n_jobs: int | None = -1, backend
     clash = [n for n in names if n in RESULT_COLUMNS or n in ("key", "rank")]
     if clash:
         raise GroundupError(f"--grid {clash[0]}: name clashes with a results-table column")
+    check_values(estimator, configs)
     parallel = backend == "dask" or (n_jobs not in (1, None))
     jobs_params = [n for n in names if n == "n_jobs" or n.endswith("__n_jobs")]
     if parallel and jobs_params:
