@@ -87,6 +87,10 @@ class TrainResult:
     train_seconds: float
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        return (f"TrainResult({self.meta.get('model')!r}, epochs={len(self.history.epochs)}, "
+                f"test_acc={self.test_acc:.4f}, train_seconds={self.train_seconds:.1f})")
+
 
 def make_optimizer(name: str, params, lr: float, momentum: float = 0.9, wd: float = 0.0):
     """Return our optimizer called `name` ("adam" or "sgd") over `params`."""

@@ -47,6 +47,10 @@ class Checkpoint:
     def history(self) -> list[EpochLog]:
         return [EpochLog(**e) for e in self.meta.get("history", [])]
 
+    def __repr__(self) -> str:
+        return (f"Checkpoint({str(self.path)!r}, model={self.meta.get('model')!r}, "
+                f"epoch={self.epoch}, step={self.step}, tensors={len(self.tensors)})")
+
 
 def save_checkpoint(path: str | os.PathLike, state: FitState, meta: dict[str, Any]) -> Path:
     """Return the path after writing the full training state of `state` (atomically)."""
