@@ -32,6 +32,25 @@ def check_writable_dir(path: str | os.PathLike) -> Path:
     return path
 
 
+def prepare_output_dir(path: str | os.PathLike, flag: str = "--out") -> Path:
+    """Return `path` as a Path after making it a writable directory (created if missing).
+
+    `flag` names the option in error messages, e.g. "--plot".
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise GroundupError(f"{flag} {out}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise GroundupError(f"{flag} {out}: cannot create the directory ({e.strerror})") from None
+    try:
+        check_writable_dir(out / "probe")
+    except GroundupError:
+        raise GroundupError(f"{flag} {out}: directory is not writable") from None
+    return out
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it is fsynced and renamed over `path`.

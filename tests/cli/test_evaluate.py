@@ -117,7 +117,7 @@ def _data_dir_with_corrupt_images(tmp_path: Path) -> Path:
         ("missing model", "no such file"),
         ("pickle", "pickle"),
         ("not ours", "notes.safetensors"),
-        ("plot dir missing", "does not exist"),
+        ("plot dir cannot be created", "cannot create the directory"),
         ("plot is a file", "not a directory"),
         ("data dir missing", "data directory not found"),
         ("data dir without files", "missing MNIST file t10k-images-idx3-ubyte"),
@@ -139,8 +139,8 @@ def test_bad_inputs_give_one_line_and_exit_2(
         args[0] = _pickle_file(tmp_path)
     elif case == "not ours":
         args[0] = _not_ours(tmp_path)
-    elif case == "plot dir missing":
-        args[2] = tmp_path / "no" / "such"
+    elif case == "plot dir cannot be created":
+        args[2] = Path("/sys/groundup-pics")  # read-only even for root
     elif case == "plot is a file":
         args[2] = tmp_path / "file.png"
         args[2].write_text("x")

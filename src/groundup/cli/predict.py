@@ -118,18 +118,9 @@ def format_line(name: str, probs, top: int = 3) -> str:
 
 def _show_dir(show: Path) -> Path:
     """Return the --show directory, created if needed; a path that cannot be one is an error."""
-    import os
+    from groundup.fileio import prepare_output_dir
 
-    from groundup.errors import GroundupError
-
-    if show.exists() and not show.is_dir():
-        raise GroundupError(f"--show {show}: exists and is not a directory")
-    try:
-        show.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise GroundupError(f"--show {show}: cannot create it ({e.strerror})") from None
-    if not os.access(show, os.W_OK):
-        raise GroundupError(f"--show {show}: directory is not writable")
+    prepare_output_dir(show, "--show")
     return show
 
 

@@ -20,7 +20,7 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.model_selection import train_test_split
 
 from groundup.errors import GroundupError
-from groundup.fileio import atomic_write_text
+from groundup.fileio import atomic_write_text, prepare_output_dir
 from groundup.forest.contributions import TreeInterpreter
 from groundup.forest.importance import (
     Importance,
@@ -215,10 +215,7 @@ def write_outputs(expl: Explanation, out: str | os.PathLike, *, top: int = 10) -
     importance.png, pdp.png, waterfall.png; importance.csv (every method, every feature)
     and contributions.csv (bias, contribution per feature and output, every validation row).
     """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise GroundupError(f"--out {out}: exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_output_dir(out, "--out")
     written = []
 
     label = expl.table.target if expl.output == "prediction" else expl.output

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from groundup.errors import GroundupError
+from groundup.fileio import prepare_output_dir
 from groundup.forest.animation import frame_counts, write_forest_gif
 from groundup.forest.bagging import (
     GridAverage,
@@ -227,13 +228,7 @@ FILE_NAMES = {
 
 
 def _prepare_out_dir(out_dir: str | os.PathLike) -> Path:
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise GroundupError(f"--out {out}: exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
-    if not os.access(out, os.W_OK):
-        raise GroundupError(f"--out {out}: directory is not writable")
-    return out
+    return prepare_output_dir(out_dir, "--out")
 
 
 def draw_forest_pictures(

@@ -25,6 +25,7 @@ import torch
 
 from groundup.data import N_CLASSES, N_PIXELS, load_mnist, to_images
 from groundup.errors import GroundupError, ModelFileError
+from groundup.fileio import prepare_output_dir
 from groundup.nn import Linear, Module
 from groundup.train.confusion import (
     WrongRows,
@@ -319,15 +320,8 @@ def write_pictures(
 
 
 def check_picture_dir(out_dir: str | os.PathLike) -> Path:
-    """Return `out_dir` as a Path after checking it is an existing, writable directory."""
-    out = Path(out_dir)
-    if not out.exists():
-        raise GroundupError(f"{out}: directory does not exist")
-    if not out.is_dir():
-        raise GroundupError(f"{out}: not a directory")
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise GroundupError(f"{out}: directory is not writable")
-    return out
+    """Return `out_dir` as a Path after making it a writable directory (created if missing)."""
+    return prepare_output_dir(out_dir, "--plot")
 
 
 def _log_probs(model: Module, x: torch.Tensor, bs: int) -> torch.Tensor:
