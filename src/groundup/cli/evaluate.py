@@ -25,7 +25,7 @@ def evaluate(
     ),
     plot: Path = typer.Option(
         None,
-        help="A directory (created if missing) to write confusion.png, wrong.png and weights.png into.",
+        help="A directory (created if missing) for confusion.png, wrong.png and weights.png.",
         show_default=False,
     ),
     n_wrong: int = typer.Option(
