@@ -11,6 +11,13 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("COLUMNS", "160")
 
 import torch  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# Property tests draw the same examples on every run, so CI cannot turn red by luck;
+# HYPOTHESIS_PROFILE=explore draws new ones (and more of them) to hunt for failures.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Test models are tiny: one thread is faster for them and immune to OpenMP spin-waiting
 # when the machine is busy with other work.
