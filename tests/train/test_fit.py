@@ -92,3 +92,24 @@ def test_evaluate_matches_manual_accuracy() -> None:
     assert acc == pytest.approx(float((out.argmax(-1) == y).float().mean()), abs=1e-9)
     assert acc > 0.95
     assert abs(loss - float(nll_loss(out, y))) < 1e-5
+
+
+def test_extra_metrics_are_scored_on_validation_and_printed(capsys) -> None:
+    x, y = blobs()
+
+    def top2(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return (out.topk(2, dim=-1).indices == target[:, None]).any(-1).float().mean()
+
+    torch.manual_seed(0)
+    model = build_model("logreg", n_out=3)
+    valid = DataLoader(x, y, bs=64, shuffle=False)  # 600 rows: batches of 64 and a last of 24
+    hist = fit(model, nll_loss, SGD(model.parameters(), lr=0.1), DataLoader(x, y, bs=64),
+               valid_dl=valid, epochs=1, metrics=[top2])
+    with torch.no_grad():
+        out = model(x)
+    expected = float(top2(out, y))
+    assert hist.epochs[0].metrics["top2"] == pytest.approx(expected, abs=1e-12)
+    assert hist.epochs[0].valid_acc == pytest.approx(float((out.argmax(-1) == y).float().mean()))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[-1] == "top2"
+    assert float(lines[1].split()[-1]) == pytest.approx(expected, abs=1e-4)

@@ -102,7 +102,8 @@ class ProgressCallback(Callback):
             transient=True,
         )
         self.progress.start()
-        self.console.print(self.HEADER)
+        names = "".join(f"  {m.__name__:>10}" for m in state.metrics)
+        self.console.print(self.HEADER + names, highlight=False)
 
     def before_epoch(self, state: FitState) -> None:
         desc = f"epoch {state.epoch + 1}/{state.epochs}"
@@ -120,7 +121,7 @@ class ProgressCallback(Callback):
 
     def after_epoch(self, state: FitState, log: EpochLog) -> None:
         self.progress.update(self.task, completed=state.batch)
-        self.console.print(format_epoch_row(log))
+        self.console.print(format_epoch_row(log), highlight=False)
 
     def after_fit(self, state: FitState) -> None:
         if self.progress is not None:
@@ -139,4 +140,5 @@ def format_epoch_row(log: EpochLog) -> str:
     return (
         f"{log.epoch:>5}  {num(log.train_loss, '.4f'):>10}  {num(log.valid_loss, '.4f'):>10}  "
         f"{num(log.valid_acc, '.4f'):>9}  {log.lr:>8.2e}  {log.seconds:>7.2f}"
+        + "".join(f"  {v:>10.4f}" for v in log.metrics.values())
     )

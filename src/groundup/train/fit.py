@@ -22,7 +22,7 @@ import torch
 
 from groundup.nn import Module
 from groundup.train.callbacks import Callback, DivergenceGuard, ProgressCallback
-from groundup.train.metrics import evaluate_batches
+from groundup.train.metrics import Metric, score_batches
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Schedule = Callable[[int], float]
@@ -38,6 +38,7 @@ class EpochLog:
     valid_acc: float | None
     lr: float
     seconds: float  # training time of this epoch (validation excluded)
+    metrics: dict[str, float] = field(default_factory=dict)  # extra validation metrics
 
 
 @dataclass
@@ -76,6 +77,7 @@ class FitState:
     epochs: int
     sched: Schedule | None
     history: History
+    metrics: Sequence[Metric] = ()
     epoch: int = 0  # 0-based index of the current epoch
     step: int = 0  # optimizer steps taken since the start of training (all epochs)
     batch: int = 0  # batches done in the current epoch
@@ -92,6 +94,7 @@ def fit(
     valid_dl: Iterable | None = None,
     epochs: int = 1,
     sched: Schedule | None = None,
+    metrics: Sequence[Metric] = (),
     callbacks: Sequence[Callback] = (),
     progress: bool = True,
     guard: bool = True,
@@ -102,8 +105,9 @@ def fit(
 
     loss_fn(output, target) -> scalar; `opt` has step()/zero_grad()/param_groups;
     `sched(step) -> lr` sets every param group's lr before each step; `valid_dl` yields
-    (x, y) batches scored after each epoch. `progress` adds a progress bar and epoch table;
-    `guard` stops on a NaN/inf loss and restores the last good weights. `start_epoch` /
+    (x, y) batches scored after each epoch (loss, accuracy, and each of `metrics`, functions
+    (output, target) -> scalar named by their `__name__`). `progress` adds a progress bar and
+    epoch table; `guard` stops on a NaN/inf loss and restores the last good weights. `start_epoch` /
     `start_step` continue a resumed run.
     """
     if epochs < 0:
@@ -122,6 +126,7 @@ def fit(
         epochs,
         sched,
         History(),
+        metrics=metrics,
         epoch=start_epoch,
         step=start_step,
     )
@@ -174,9 +179,12 @@ def _one_epoch(state: FitState, cbs: list[Callback]) -> None:
     train_loss = float(state.running_loss) / state.batch  # waits for the device: end of epoch
     seconds = time.perf_counter() - start
     valid_loss = valid_acc = None
+    extra: dict[str, float] = {}
     if state.valid_dl is not None:
-        valid_loss, valid_acc = evaluate_batches(model, state.valid_dl, state.loss_fn)
-    log = EpochLog(state.epoch + 1, train_loss, valid_loss, valid_acc, lr, seconds)
+        valid_loss, valid_acc, extra = score_batches(
+            model, state.valid_dl, state.loss_fn, state.metrics
+        )
+    log = EpochLog(state.epoch + 1, train_loss, valid_loss, valid_acc, lr, seconds, extra)
     state.history.epochs.append(log)
     for cb in cbs:
         cb.after_epoch(state, log)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 
@@ -12,27 +12,49 @@ from groundup.nn.functional import nll_loss
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
+Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
 def evaluate_batches(
     model: Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]], loss_fn: LossFn = nll_loss
 ) -> tuple[float, float]:
     """Return (mean loss, accuracy) of `model` over the (x, y) batches, weighted by batch size."""
+    loss, acc, _ = score_batches(model, batches, loss_fn)
+    return loss, acc
+
+
+def score_batches(
+    model: Module,
+    batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+    loss_fn: LossFn = nll_loss,
+    metrics: Sequence[Metric] = (),
+) -> tuple[float, float, dict[str, float]]:
+    """Return (mean loss, accuracy, {metric name: mean value}) over the (x, y) batches.
+
+    Each metric is a function (output, target) -> scalar, averaged over the batches
+    weighted by batch size, like the loss; it is named by its `__name__`.
+    """
     was_training = model.training
     model.eval()
-    total_loss = total_correct = None
+    totals: list[torch.Tensor] | None = None
     n = 0
     with torch.no_grad():
         for xb, yb in batches:
             out = model(xb)
-            loss = loss_fn(out, yb) * len(yb)
-            correct = (out.argmax(-1) == yb).sum()
+            correct = (out.argmax(-1) == yb).sum().double()  # a count: exact
+            means = [
+                loss_fn(out, yb),
+                *(torch.as_tensor(m(out, yb), device=out.device) for m in metrics),
+            ]
             # sums stay on the device: one host sync at the end, not one per batch
-            total_loss = loss if total_loss is None else total_loss + loss
-            total_correct = correct if total_correct is None else total_correct + correct
+            row = torch.stack([correct, *(v.double() * len(yb) for v in means)])
+            totals = row if totals is None else totals + row
             n += len(yb)
     model.train(was_training)
     if n == 0:
-        return float("nan"), float("nan")
-    return float(total_loss) / n, float(total_correct) / n
+        return float("nan"), float("nan"), {m.__name__: float("nan") for m in metrics}
+    acc, loss, *extra = (totals / n).tolist()
+    return loss, acc, {m.__name__: v for m, v in zip(metrics, extra, strict=True)}
 
 
 def evaluate(
