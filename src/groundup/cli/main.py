@@ -26,15 +26,45 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
+# What `groundup --help` lists for each command, so that listing them imports none of them
+# (torch, scikit-learn and matplotlib take seconds to import). A test keeps each equal to
+# the first line of the command's own docstring. `forest` and `bench` are groups (apps.py).
+SUMMARIES: dict[str, str] = {
+    "train": "Train a digit recogniser on MNIST and save it.",
+    "evaluate": "Score a saved model on MNIST test: accuracy, per digit, confusion matrix.",
+    "predict": "Say which digit each picture shows, with the model's top guesses.",
+    "broadcast": "Explain how SHAPEs broadcast: one row per axis from the right, then the "
+    "result shape.",
+    "ladder": "Train the lecture's MNIST logistic regression five times, each rung replacing "
+    "one more library piece with groundup's own, and print one table: rung, what is ours "
+    "now, valid and test accuracy, seconds per epoch.",
+    "tune": "Search hyper-parameters on a fixed validation set, in parallel, locally or on Dask.",
+}
+
+
+def command_name(info) -> str:
+    """Return the name a registered Typer command is invoked by."""
+    return info.name or info.callback.__name__.replace("_", "-")
+
+
+def _listing_only() -> None:
+    """Stands in for a command in the top-level listing; never run."""
+
+
 def _register(argv: list[str]) -> None:
+    """Import the invoked command's module, or list every command from SUMMARIES."""
     first = next((a for a in argv if not a.startswith("-")), None)
-    names = COMMAND_MODULES.get(first) or tuple(m for ms in COMMAND_MODULES.values() for m in ms)
-    for name in names:
-        try:
+    app.registered_commands[:] = [
+        c for c in app.registered_commands if c.callback is not _listing_only
+    ]
+    if first in COMMAND_MODULES:
+        for name in COMMAND_MODULES[first]:
             importlib.import_module(f"groundup.cli.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"groundup.cli.{name}":  # a command not written yet is skipped
-                raise
+        return
+    have = {command_name(c) for c in app.registered_commands}
+    for name, summary in SUMMARIES.items():
+        if name not in have:
+            app.command(name=name, help=summary)(_listing_only)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         print("aborted", file=sys.stderr)
         code = 130
     except ClickException as e:  # bad usage: unknown option, a value of the wrong type, ...
+        if type(e).__name__ == "NoArgsIsHelpError":  # bare `groundup`: the help was shown
+            sys.exit(0)
         ctx = getattr(e, "ctx", None)
         hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
         print(f"error: {e.format_message()}{hint}", file=sys.stderr)
