@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from torch.utils.data import DataLoader as TorchDataLoader  # oracle only
 from torch.utils.data import TensorDataset
 
-from groundup.data import loader as loader_mod
 from groundup.data.loader import DataLoader
 from groundup.errors import GroundupError
 
@@ -229,21 +228,6 @@ def test_repr() -> None:
         "DataLoader(n=100, bs=32, batches=3, shuffle=True, drop_last=True, seed=4, "
         "device=cpu, epoch=0)"
     )
-
-
-# --- reuse of an earlier epoch's memory on the CPU -----------------------------------------
-
-
-def test_memory_of_old_epochs_is_reused_in_a_training_loop() -> None:
-    if not loader_mod._CAN_COUNT_USES:
-        pytest.skip("this torch has no storage use count; every epoch gathers into new memory")
-    x, y = _data(1000)
-    dl = DataLoader(x, y, bs=64, seed=0)
-    storages = set()
-    for _ in range(6):
-        for xb, _yb in dl:  # the loop variables keep the last batch alive into the next epoch
-            storages.add(xb.untyped_storage().data_ptr())
-    assert len(storages) == 2
 
 
 def test_batches_kept_by_the_caller_are_never_overwritten() -> None:

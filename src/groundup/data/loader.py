@@ -1,12 +1,12 @@
 """A DataLoader that keeps the data where it is and hands out shuffled mini-batches.
 
 The lecture's loader, made fast: MNIST fits in memory (and on a GPU), so there is no
-dataset object, no worker process and no per-sample indexing. Each epoch draws one
-permutation from the loader's own seeded generator, gathers `x[perm]` and `y[perm]` once,
-and yields contiguous row slices of that copy, which are free views. That is one big
-gather per epoch instead of 782 small ones (see benchmarks/bench_loader.py). On the CPU
-the gather writes into the memory of an earlier epoch's copy when nothing points into it
-any more (`_EpochBuffers`), which makes it about 5x faster than filling fresh memory.
+dataset object, no worker process and no per-sample indexing or collating. Each epoch
+draws one permutation from the loader's own seeded generator; each batch is then one
+`index_select` of its slice of the permutation. That is as fast on the CPU as gathering a
+whole shuffled copy per epoch into reused memory, and faster than into fresh memory (a
+page fault per 4 KB page of a 157 MB copy) — see benchmarks/bench_loader.py — while
+keeping no extra copy of the data alive.
 
 The permutation is drawn on the CPU generator and then moved to the data's device, so the
 same seed gives the same order on CPU and GPU, and the whole order is captured by the
@@ -66,7 +66,6 @@ class DataLoader:
         self._done = len(self)  # batches of the current epoch handed out: none begun yet
         self._resume_at = 0  # set by load_state_dict to continue an epoch part-way
         self._run = 0  # id of the latest epoch iterator
-        self._buffers = _EpochBuffers()
 
     @property
     def n(self) -> int:
@@ -92,24 +91,24 @@ class DataLoader:
             self._gen.set_state(self._epoch_start_state)
         self._done = start
         self._run += 1  # an older epoch's iterator, still alive, no longer moves the count
+        perm = None
         if self.shuffle:
             perm = torch.randperm(self.n, generator=self._gen).to(self.device)
-            shuffled = self._buffers.gather(self.x, self.y, perm)  # the one gather of the epoch
-        else:
-            shuffled = _Buffer(self.x, self.y)
-        return self._batches(shuffled, start, self._run)
+        return self._batches(perm, start, self._run)
 
     def _batches(
-        self, shuffled: _Buffer, start: int, run: int
+        self, perm: torch.Tensor | None, start: int, run: int
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        xs, ys, bs = shuffled.x, shuffled.y, self.bs
-        try:
-            for b in range(start, len(self)):
-                if run == self._run:  # counted when handed out: a checkpoint resumes after it
-                    self._done = b + 1
-                yield xs[b * bs : (b + 1) * bs], ys[b * bs : (b + 1) * bs]
-        finally:  # finished, closed or garbage-collected: the buffer may be written again
-            shuffled.in_use = False
+        x, y, bs = self.x, self.y, self.bs
+        for b in range(start, len(self)):
+            if run == self._run:  # counted when handed out: a checkpoint resumes after it
+                self._done = b + 1
+            rows = slice(b * bs, (b + 1) * bs)
+            if perm is None:
+                yield x[rows], y[rows]  # in order: views, no copy
+            else:
+                idx = perm[rows]  # (bs,) row numbers -> (bs, 784) gathered rows
+                yield x.index_select(0, idx), y.index_select(0, idx)
 
     def state_dict(self) -> dict[str, Any]:
         """Return what a restored loader needs to continue the exact same data order.
@@ -166,62 +165,6 @@ class DataLoader:
             f"drop_last={self.drop_last}, seed={self.seed}, device={self.device}, "
             f"epoch={self.epoch})"
         )
-
-
-class _Buffer:
-    """One epoch's shuffled copy (x, y); `in_use` while an epoch iterator still reads it."""
-
-    def __init__(self, x: torch.Tensor, y: torch.Tensor) -> None:
-        self.x, self.y, self.in_use = x, y, True
-
-    def __repr__(self) -> str:
-        return f"_Buffer(rows={len(self.x)}, device={self.x.device}, in_use={self.in_use})"
-
-
-class _EpochBuffers:
-    """Gathers x[perm], y[perm] for each epoch, on the CPU into memory an earlier epoch used.
-
-    Why: writing 157 MB into fresh memory costs a page fault for every 4 KB page, which makes
-    the gather ~5x slower than writing into memory already mapped. So the last `keep` copies
-    are kept, and one is reused only when nothing else points into its memory: its iterator
-    has ended, and no batch, view or NumPy array of it is alive (storage use count). A batch
-    someone kept is therefore never overwritten. `keep=2` because a training loop's last batch
-    is still bound to its loop variable when the next epoch starts. Other devices have
-    caching allocators that already reuse memory, so there every epoch simply gathers anew.
-    """
-
-    def __init__(self, keep: int = 2) -> None:
-        self.keep = keep
-        self.pool: list[_Buffer] = []
-
-    def gather(self, x: torch.Tensor, y: torch.Tensor, perm: torch.Tensor) -> _Buffer:
-        """Return a _Buffer holding x[perm] and y[perm], marked in use."""
-        if x.device.type != "cpu" or x.requires_grad or not _CAN_COUNT_USES:
-            return _Buffer(torch.index_select(x, 0, perm), torch.index_select(y, 0, perm))
-        for buf in self.pool:
-            if not buf.in_use and _sole_owner(buf.x) and _sole_owner(buf.y):
-                torch.index_select(x, 0, perm, out=buf.x)
-                torch.index_select(y, 0, perm, out=buf.y)
-                buf.in_use = True
-                self.pool.remove(buf)
-                self.pool.append(buf)  # most recently used last
-                return buf
-        buf = _Buffer(torch.index_select(x, 0, perm), torch.index_select(y, 0, perm))
-        self.pool = [*self.pool, buf][-self.keep :]  # an older copy still held is its holder's
-        return buf
-
-    def __repr__(self) -> str:
-        return f"_EpochBuffers(keep={self.keep}, pool={self.pool})"
-
-
-# a storage's use count is a private torch API (used by torch._inductor); without it, no reuse
-_CAN_COUNT_USES = hasattr(torch._C, "_storage_Use_Count")
-
-
-def _sole_owner(t: torch.Tensor) -> bool:
-    """Return True when `t` is the only tensor pointing at its memory (no views, no NumPy)."""
-    # the count includes the temporary reference untyped_storage() itself makes
-    return torch._C._storage_Use_Count(t.untyped_storage()._cdata) <= 2
 
 
 def _plain(v: Any) -> Any:
