@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
-import torch
 import typer
 
 from groundup.cli.apps import app
 from groundup.errors import GroundupError
-from groundup.tensor import OPERAND_NAMES, BroadcastError, broadcast_view, explain_broadcast
+from groundup.tensor import OPERAND_NAMES, BroadcastError, explain_broadcast
+
+if TYPE_CHECKING:
+    import torch
 
 # Enough to see every element of the result on one screen.
 EXAMPLE_MAX_ELEMENTS = 120
@@ -81,6 +84,10 @@ def parse_shape(text: str) -> tuple[int, ...]:
 
 def _example(shapes: list[tuple[int, ...]], result: tuple[int, ...]) -> str:
     """Return the lecture's demonstration: operands, their stretched views, and their sum."""
+    import torch  # only here: shape arithmetic alone should start instantly
+
+    from groundup.tensor import broadcast_view
+
     operands = [
         (torch.arange(1, math.prod(shape) + 1) * 10**k).reshape(shape)
         for k, shape in enumerate(shapes)

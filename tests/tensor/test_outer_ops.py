@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundup.errors import GroundupError
-from groundup.tensor.outer import grid, outer
+from groundup.tensor.outer_ops import grid, outer
 
 NUMPY_OUTER = {
     "mul": np.multiply.outer,
