@@ -31,9 +31,9 @@ except ImportError:  # scikit-learn < 1.6 has it as a method
 from groundup.data import DataLoader, resolve_device
 from groundup.errors import GroundupError
 from groundup.models import MODELS, build_model
+from groundup.models.job import make_optimizer
 from groundup.nn import ACTIVATIONS
 from groundup.nn.functional import nll_loss
-from groundup.optim import SGD, Adam
 from groundup.train import SCHEDULES, fit, make_schedule
 from groundup.train import predict_proba as _predict_proba
 
@@ -111,11 +111,6 @@ class GroundupClassifier(ClassifierMixin, BaseEstimator):
             raise GroundupError(f"seed={self.seed!r}: must be an integer")
         return hidden, resolve_device(self.device)
 
-    def _optimizer(self, params: Any) -> SGD | Adam:
-        if self.opt == "adam":
-            return Adam(params, lr=self.lr, weight_decay=self.wd, decoupled=self.wd > 0)
-        return SGD(params, lr=self.lr, momentum=self.momentum, weight_decay=self.wd)
-
     def fit(self, X: Any, y: Any) -> GroundupClassifier:
         """Return self after training a fresh model on X (n, features) and labels y (n,)."""
         hidden, device = self._checked_params()
@@ -130,7 +125,7 @@ class GroundupClassifier(ClassifierMixin, BaseEstimator):
             net = build_model(self.model, hidden=hidden, act=self.act, n_in=X.shape[1],
                               n_out=max(2, len(self.classes_))).to(device)
         dl = DataLoader(x_t, y_t, bs=int(self.bs), shuffle=True, seed=int(self.seed))
-        opt = self._optimizer(net.parameters())
+        opt = make_optimizer(self.opt, net.parameters(), self.lr, self.momentum, self.wd)
         sched = make_schedule(self.sched, float(self.lr), int(self.epochs) * len(dl))
         history = fit(net, nll_loss, opt, dl, epochs=int(self.epochs), sched=sched,
                       progress=False, guard=True)
