@@ -1,16 +1,33 @@
-"""The one exception type for user mistakes, so the CLI can turn them into one clear line.
+"""The exception types for user mistakes, so each face can turn them into one clear line.
 
 Layer 0: imported from anywhere. Library code raises `GroundupError` (or a subclass) for
-anything a user can fix — a bad option value, a missing file, a corrupt model — with a
-message that names the thing and the problem. The CLI prints `error: <message>` on stderr
-and exits with code 2; it never shows a traceback for these.
+anything a user can fix, with a one-line message that names the thing and the problem, in
+Python's words. A bad value for a named setting is a `SettingError`, whose `param` is the
+parameter's Python name (`lr`, `grid['alpha']`); the message refers to any other parameter
+as `` `name=value` `` in backticks. The faces translate: the CLI (groundup.cli.flags) prints
+`error: --lr: ...` and exits with code 2; it never shows a traceback for these.
 """
 
 from __future__ import annotations
 
 
 class GroundupError(ValueError):
-    """A user-facing error: bad input, bad file, bad option. Message is one line."""
+    """A user-facing error: bad input, bad file, bad setting. Message is one line."""
+
+
+class SettingError(GroundupError):
+    """A bad value for one named parameter; str() is "param: problem".
+
+    >>> str(SettingError("grid['alpha']", "must be >= 0, got -1"))
+    "grid['alpha']: must be >= 0, got -1"
+    """
+
+    def __init__(self, param: str, problem: str) -> None:
+        super().__init__(f"{param}: {problem}")
+        self.param, self.problem = param, problem
+
+    def __reduce__(self):  # keeps (param, problem) across process boundaries (joblib, Dask)
+        return type(self), (self.param, self.problem)
 
 
 class DataError(GroundupError):

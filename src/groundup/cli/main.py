@@ -9,6 +9,7 @@ import typer
 from typer._click import ClickException  # typer vendors click; this is its base error
 
 from groundup.cli.apps import app
+from groundup.cli.flags import in_flags
 from groundup.errors import GroundupError
 
 # Importing a command module registers its sub-command(s) on the apps. Only the module
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {e.format_message()}{hint}", file=sys.stderr)
         code = 2
     except GroundupError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {in_flags(e)}", file=sys.stderr)
         code = 2
     except OSError as e:
         name = f"{e.filename}: " if e.filename else ""

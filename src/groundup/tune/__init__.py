@@ -29,18 +29,13 @@ __all__ = [
     "parse_grid",
     "plot_scores",
     "score_models",
-    "GroundupClassifier",
 ]
 
 
 def __getattr__(name: str):
-    # The plots pull in matplotlib and the classifier pulls in torch: load them only when used.
+    # The plots pull in matplotlib: load them only when used.
     if name == "plot_scores":
         from groundup.tune.plots import plot_scores
 
         return plot_scores
-    if name == "GroundupClassifier":
-        from groundup.tune.classifier import GroundupClassifier
-
-        return GroundupClassifier
     raise AttributeError(f"module 'groundup.tune' has no attribute {name!r}")

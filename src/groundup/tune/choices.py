@@ -31,7 +31,7 @@ def sklearn_classifiers() -> dict[str, type]:
 def make_estimator(spec: str, seed: int = 0, device: str = "cpu") -> Any:
     """Return an unfitted estimator for a `--model` spec (see the module docstring)."""
     if spec in OURS:
-        from groundup.tune.classifier import GroundupClassifier
+        from groundup.models.classifier import GroundupClassifier
 
         return GroundupClassifier(model=spec, seed=seed, device=device)
     prefix, sep, name = spec.partition(":")

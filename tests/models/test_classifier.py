@@ -1,4 +1,4 @@
-"""Tests for groundup.tune.classifier: GroundupClassifier is a well-behaved sklearn classifier
+"""Tests for groundup.models.classifier: GroundupClassifier is a well-behaved sklearn classifier
 whose plumbing (labels, seeds, hyper-parameters, probabilities) is checked against oracles."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from groundup.errors import GroundupError
 from groundup.models import build_model
-from groundup.tune import GroundupClassifier, best_fit
+from groundup.models import GroundupClassifier
+from groundup.tune import best_fit
 
 
 @pytest.fixture(autouse=True, scope="module")
