@@ -32,8 +32,9 @@ import numpy as np
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 
-from groundup.tune import GroundupClassifier, best_fit
-from groundup.tune.datasets import load_search_data
+from groundup.cli.tune_data import load_search_data
+from groundup.models.classifier import GroundupClassifier
+from groundup.tune import best_fit
 from groundup.tune.grid import config_key, format_config
 
 SGD_GRID = {"alpha": [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1], "penalty": ["l2", "l1"]}

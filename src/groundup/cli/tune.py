@@ -83,7 +83,7 @@ def tune(
     split; the best config is then scored once on the test split. Results are stored as they
     arrive when --store is given, and --resume fits only what is missing.
     """
-    from groundup.tune.choices import DEFAULT_GRIDS, OURS, make_estimator
+    from groundup.cli.tune_models import DEFAULT_GRIDS, OURS, make_estimator
     from groundup.tune.grid import parse_grid
     from groundup.tune.metrics import get_metric
     from groundup.tune.search import prepare_configs
@@ -121,8 +121,8 @@ def tune(
 
         runner = DaskBackend(scheduler, timeout=scheduler_timeout)  # unreachable: error now
     try:
+        from groundup.cli.tune_data import load_search_data
         from groundup.tune.backends import resolve_n_jobs
-        from groundup.tune.datasets import load_search_data
         from groundup.tune.search import best_fit
 
         with err.status(f"loading {data}"):
