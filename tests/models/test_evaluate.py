@@ -1,4 +1,4 @@
-"""Evaluating a saved model on MNIST test: scores against independent oracles, and the pictures."""
+"""Evaluating a saved model on MNIST test: scores against independent oracles."""
 
 from __future__ import annotations
 
@@ -9,33 +9,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
 from groundup.data import load_mnist, write_idx
-from groundup.errors import GroundupError, ModelFileError
+from groundup.errors import ModelFileError
 from groundup.models import build_model
-from groundup.models.evaluate import (
-    Evaluation,
-    check_picture_dir,
-    evaluate_model,
-    first_linear,
-    model_norm,
-    plot_first_layer,
-)
+from groundup.models.evaluate import Evaluation, evaluate_model, model_norm
 from groundup.models.io import load_model, save_model
-from groundup.nn import ReLU
 from groundup.train import evaluate
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> tuple[Path, object, dict]:
     """A small logreg trained for one epoch on 5,000 rows, saved and loaded back."""
-    from groundup.models.job import TrainConfig, train_mnist
+    from groundup.models.job import train_mnist
+    from groundup.models.spec import TrainSpec
 
-    r = train_mnist(
-        TrainConfig(model="logreg", epochs=1, train_rows=5000, bs=64, device="cpu"), progress=False
-    )
+    r = train_mnist(TrainSpec(model="logreg", epochs=1, bs=64, device="cpu"), train_rows=5000)
     path = tmp_path_factory.mktemp("model") / "logreg.safetensors"
     save_model(path, r.model, r.meta)
     model, meta = load_model(path)
@@ -128,53 +118,10 @@ def test_repr_and_json(ev: Evaluation) -> None:
     assert doc["most_confidently_wrong"][0]["index"] == int(ev.wrong.index[0])
 
 
-def _png_size(path: Path) -> tuple[int, int]:
-    with Image.open(path) as im:
-        assert im.format == "PNG"
-        im.verify()
-        return im.size
-
-
-def test_first_layer_picture_of_an_mlp(tmp_path: Path) -> None:
-    torch.manual_seed(0)
-    mlp = build_model("mlp", hidden=(20, 8))
-    assert first_linear(mlp).n_out == 20
-    w, h = _png_size(plot_first_layer(mlp, tmp_path / "w.png", n_units=12))
-    assert w > h > 100
-    ink = torch.ones(28, 28)
-    ink[:2] = 0
-    _png_size(plot_first_layer(mlp, tmp_path / "masked.png", n_units=3, ink=ink))
-    with pytest.raises(GroundupError, match="no Linear layer"):
-        first_linear(ReLU())
-    with pytest.raises(GroundupError, match="n_units must be positive"):
-        plot_first_layer(mlp, tmp_path / "x.png", n_units=0)
-
-
-def test_picture_when_nothing_is_wrong(ev: Evaluation, tmp_path: Path) -> None:
-    from groundup.models.evaluate import plot_confidently_wrong
-    from groundup.train.confusion import most_confidently_wrong
-
-    perfect = Evaluation(
-        **{
-            **vars(ev),
-            "wrong": most_confidently_wrong(torch.zeros(0, 10), torch.zeros(0).long()),
-            "wrong_images": torch.zeros(0, 28, 28),
-        }
-    )
-    _png_size(plot_confidently_wrong(perfect, tmp_path / "none.png"))
-
-
-def test_check_picture_dir(tmp_path: Path) -> None:
-    assert check_picture_dir(tmp_path) == tmp_path
-    assert check_picture_dir(tmp_path / "new" / "dir").is_dir()  # created, as forest --out is
-    (tmp_path / "file").write_text("x")
-    with pytest.raises(GroundupError, match="not a directory"):
-        check_picture_dir(tmp_path / "file")
-
-
 def test_untrained_model_scores_about_chance() -> None:
     torch.manual_seed(0)
     model = build_model("logreg")
     ev = evaluate_model(model, {"norm_mean": 0.13, "norm_std": 0.31, "model": "logreg"}, n_wrong=0)
+    assert model.training  # scored in eval mode, then put back
     assert len(ev.wrong) == 0 and ev.wrong_images.shape == (0, 28, 28)
     assert 0.0 <= ev.accuracy < 0.3 and not math.isnan(ev.loss)

@@ -50,8 +50,9 @@ def evaluate(
 
     from groundup.data import resolve_device
     from groundup.errors import GroundupError
-    from groundup.models.evaluate import check_picture_dir, evaluate_model, write_pictures
+    from groundup.models.evaluate import evaluate_model
     from groundup.models.io import load_model
+    from groundup.models.plots import check_picture_dir, write_pictures
 
     if n_wrong < 0:
         raise GroundupError(f"--wrong must be >= 0, got {n_wrong}")
