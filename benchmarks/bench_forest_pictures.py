@@ -30,10 +30,10 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.inspection import DecisionBoundaryDisplay
 
-from groundup.forest.bagging import average_on_grid, grow_resampled_trees, to_random_forest
-from groundup.forest.grid import Grid
-from groundup.forest.pictures import PictureSettings, draw_forest_pictures, forest_figure
-from groundup.forest.synthetic import make_corners
+from groundup.forest.plane.bagging import average_on_grid, grow_resampled_trees, to_random_forest
+from groundup.forest.plane.grid import PlaneGrid
+from groundup.forest.plane.pictures import PictureSettings, draw_forest_pictures, forest_figure
+from groundup.forest.plane.synthetic import make_corners
 from groundup.plot import plt
 
 
@@ -65,7 +65,7 @@ def part2(repeats: int, n_trees: int, size: int) -> None:
     bag = grow_resampled_trees(data.X, data.y, n_trees=n_trees, max_depth=None,
                                min_samples_leaf=5, bootstrap=True, seed=0)
     forest = to_random_forest(bag)
-    grid = Grid.square(data.bounds, size)
+    grid = PlaneGrid.square(data.bounds, size)
     points = grid.points()
     leaves = np.mean([t.get_n_leaves() for t in bag.trees])
     print(f"\n## {n_trees}-tree forest ({leaves:.0f} leaves per tree) on a {size}x{size} grid")

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from sklearn.datasets import make_friedman1
 from sklearn.ensemble import RandomForestRegressor
 
-from groundup.forest.contributions import TreeInterpreter, contributions
+from groundup.forest.interpret.tree_interpreter import TreeInterpreter, contributions
 
 
 def load_treeinterpreter():

@@ -101,8 +101,8 @@ def explain(
     and impurity) and the contributions that add up to the chosen row's prediction;
     writes importance.png, pdp.png, waterfall.png, importance.csv and contributions.csv.
     """
-    from groundup.forest.explain import SANITY_COLUMN, explain_table, write_outputs
-    from groundup.forest.tabular import example_frame, proc_df, read_csv
+    from groundup.forest.interpret.explain import SANITY_COLUMN, explain_table, write_outputs
+    from groundup.forest.interpret.tabular import example_frame, proc_df, read_csv
 
     if top < 1:
         raise GroundupError(f"--top must be at least 1, got {top}")

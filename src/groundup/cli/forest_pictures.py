@@ -8,9 +8,9 @@ import typer
 
 from groundup.cli.apps import forest_app
 from groundup.errors import GroundupError
-from groundup.forest.pictures import PictureSettings, draw_forest_pictures
-from groundup.forest.points_csv import TASK_CHOICES, load_points_csv
-from groundup.forest.synthetic import DATASETS, make_dataset
+from groundup.forest.plane.pictures import PictureSettings, draw_forest_pictures
+from groundup.forest.plane.points_csv import TASK_CHOICES, load_points_csv
+from groundup.forest.plane.synthetic import DATASETS, make_dataset
 
 _DATA_HELP = (
     f"A synthetic data set ({', '.join(DATASETS)}) or a CSV file with two numeric input "

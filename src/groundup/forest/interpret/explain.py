@@ -1,0 +1,255 @@
+"""One forest, explained: fit on a train split, score on validation, and interpret it.
+
+This is what `groundup forest explain` runs, as plain functions: `explain_table` fits a
+random forest on a train/validation split of a `Table` and computes every view of it
+(validation score, permutation / drop-column / impurity importance, the tree
+interpreter's contributions for one validation row, partial dependence with ICE lines for
+the top features); `write_outputs` draws and saves the pictures and tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.model_selection import train_test_split
+
+from groundup.errors import GroundupError
+from groundup.fileio import atomic_write_text, prepare_output_dir
+from groundup.forest.interpret.dependence import PartialDependence, partial_dependence
+from groundup.forest.interpret.importance import (
+    Importance,
+    drop_column_importance,
+    impurity_importance,
+    permutation_importance,
+)
+from groundup.forest.interpret.plots import plot_importances, plot_partial_dependences
+from groundup.forest.interpret.scoring import METRIC_NAMES, resolve_metric
+from groundup.forest.interpret.tabular import Table
+from groundup.forest.interpret.tree_interpreter import TreeInterpreter
+from groundup.forest.interpret.waterfall_chart import waterfall
+from groundup.plot import save_figure
+
+# progress(description, total) -> a function to call once per finished step
+ProgressFactory = Callable[[str, int], Callable[[], None]]
+
+SANITY_COLUMN = "random"
+
+
+@dataclass(repr=False)
+class Explanation:
+    """Everything `explain_table` found out about one fitted forest."""
+
+    table: Table
+    model: object
+    X_train: pd.DataFrame
+    X_valid: pd.DataFrame
+    y_train: np.ndarray
+    y_valid: np.ndarray
+    metric: str
+    score: float  # on the validation rows
+    importances: list[Importance]  # permutation, [drop-column,] impurity
+    row: int  # position in X_valid of the explained row
+    output: str  # what is explained: "prediction" or "P(<class>)"
+    output_index: int  # which predict_proba column (0 for regression)
+    bias: np.ndarray  # (n_valid,) bias for every validation row, this output
+    contributions: np.ndarray  # (n_valid, n_features) for this output
+    partial: list[PartialDependence] = field(default_factory=list)
+    accuracy: float | None = None  # classification: share of validation rows right
+
+    def __repr__(self) -> str:
+        return (
+            f"Explanation({type(self.model).__name__}, {self.table.task}, "
+            f"valid {self.metric}={self.score:.4g}, row={self.row}, output={self.output!r})"
+        )
+
+    @property
+    def prediction(self) -> float:
+        """Return the explained row's model output: bias + its contributions."""
+        return float(self.bias[self.row] + self.contributions[self.row].sum())
+
+    def actual(self) -> str:
+        """Return the explained row's true target, as the user wrote it."""
+        value = self.y_valid[self.row]
+        if self.table.classes:
+            return self.table.classes[int(value)]
+        return f"{value:.6g}"
+
+    def feature_text(self, name: str, value: float) -> str:
+        """Return `value` of feature `name` as the user knows it (category label, number)."""
+        labels = self.table.categories.get(name)
+        if labels is not None:
+            code = int(value)
+            return labels[code - 1] if code > 0 else "(missing)"
+        return f"{value:.4g}"
+
+
+def explain_table(
+    table: Table,
+    *,
+    trees: int = 100,
+    min_samples_leaf: int = 3,
+    valid_frac: float = 0.2,
+    seed: int = 0,
+    row: int = 0,
+    repeats: int = 5,
+    metric: str | None = None,
+    drop_column: bool = True,
+    sanity: bool = False,
+    pdp_features: int = 3,
+    ice: int = 50,
+    n_jobs: int = 1,
+    progress: ProgressFactory | None = None,
+) -> Explanation:
+    """Return an `Explanation` of a random forest fitted on a train split of `table`.
+
+    sanity: add a column of random numbers first; an honest importance ranks it near 0.
+    row: which validation row (0-based) the contributions and waterfall explain.
+    metric: what importance measures, by name; None: R² for regression, the Brier score
+    for classification (accuracy moves in steps of one row, too coarse to rank features,
+    and log loss is ruled by the few rows a forest gives a probability near 0).
+    """
+    if trees < 1:
+        raise GroundupError(f"--trees must be at least 1, got {trees}")
+    if min_samples_leaf < 1:
+        raise GroundupError(f"--min-leaf must be at least 1, got {min_samples_leaf}")
+    if not 0 < valid_frac < 1:
+        raise GroundupError(f"--valid-frac must be between 0 and 1, got {valid_frac}")
+    if repeats < 1:
+        raise GroundupError(f"--repeats must be at least 1, got {repeats}")
+    if metric is not None and metric not in METRIC_NAMES:
+        raise GroundupError(f"unknown metric {metric!r}; choose one of {', '.join(METRIC_NAMES)}")
+    X, y = table.X, table.y
+    if sanity:
+        X = X.assign(**{SANITY_COLUMN: np.random.default_rng(seed).uniform(size=len(X))})
+    n_valid = int(round(len(X) * valid_frac))
+    if n_valid < 1 or len(X) - n_valid < 2:
+        raise GroundupError(
+            f"{len(X)} rows are too few to split with --valid-frac {valid_frac}"
+        )
+    if not 0 <= row < n_valid:
+        raise GroundupError(f"--row must be in 0..{n_valid - 1} (the validation rows), got {row}")
+    classify = table.task == "classification"
+    # Stratify (same class shares in both parts) when every class can appear in both.
+    counts = np.bincount(y) if classify else np.zeros(0)
+    can_stratify = classify and counts.min() >= 2 and min(n_valid, len(X) - n_valid) >= len(counts)
+    stratify = y if can_stratify else None
+    X_train, X_valid, y_train, y_valid = train_test_split(
+        X, y, test_size=n_valid, random_state=seed, stratify=stratify
+    )
+    X_train, X_valid = X_train.reset_index(drop=True), X_valid.reset_index(drop=True)
+    forest = RandomForestClassifier if classify else RandomForestRegressor
+    model = forest(
+        n_estimators=trees, min_samples_leaf=min_samples_leaf, n_jobs=n_jobs, random_state=seed
+    )
+    model.fit(X_train, y_train)
+    if metric is None:
+        metric = "brier" if classify else "r2"
+    scorer = resolve_metric(metric, model)
+    score = scorer.score(model, X_valid, y_valid)
+
+    step = progress or (lambda _description, _total: lambda: None)
+    n_features = X.shape[1]
+    importances = [
+        permutation_importance(
+            model, X_valid, y_valid, scorer, n_repeats=repeats, seed=seed, n_jobs=n_jobs,
+            progress=step("permutation importance", n_features),
+        )
+    ]
+    if drop_column and n_features >= 2:
+        importances.append(
+            drop_column_importance(
+                model, X_train, y_train, X_valid, y_valid, scorer,
+                progress=step("drop-column refits", n_features),
+            )
+        )
+    importances.append(impurity_importance(model, list(X.columns)))
+
+    interpreter = TreeInterpreter(model)
+    bias, contribs = interpreter.contributions(X_valid)
+    output_index, output = 0, "prediction"
+    if classify:
+        classes = table.classes or ()
+        proba = model.predict_proba(X_valid.iloc[[row]])[0]
+        output_index = 1 if len(classes) == 2 else int(np.argmax(proba))
+        output = f"P({classes[output_index]})"
+        bias, contribs = bias[:, output_index], contribs[:, :, output_index]
+
+    top = importances[0].order()[:pdp_features]
+    tick = step("partial dependence", len(top) + (1 if len(top) >= 2 else 0))
+    partial = []
+    for i in top:
+        partial.append(partial_dependence(model, X_valid, int(i), grid_resolution=40,
+                                          ice=ice, seed=seed))
+        tick()
+    if len(top) >= 2:
+        partial.append(partial_dependence(model, X_valid, [int(top[0]), int(top[1])],
+                                          grid_resolution=20))
+        tick()
+    if classify:  # label outputs with the class names, keep the explained class only
+        names = table.classes or ()
+        keep = 0 if len(names) == 2 else output_index
+        partial = [_one_output(p, keep, output) for p in partial]
+    return Explanation(
+        table, model, X_train, X_valid, y_train, y_valid, scorer.name, score, importances,
+        row, output, output_index, bias, contribs, partial,
+        float(np.mean(model.predict(X_valid) == y_valid)) if classify else None,
+    )
+
+
+def _one_output(result: PartialDependence, k: int, label: str) -> PartialDependence:
+    """Return `result` with only output k, called `label` (the explained class)."""
+    individual = None if result.individual is None else result.individual[k : k + 1]
+    return PartialDependence(result.features, result.grid, result.average[k : k + 1],
+                             (label,), individual, result.rows)
+
+
+def write_outputs(expl: Explanation, out: str | os.PathLike, *, top: int = 10) -> list[Path]:
+    """Return the files written to `out`: three PNGs and two CSVs, each written atomically.
+
+    importance.png, pdp.png, waterfall.png; importance.csv (every method, every feature)
+    and contributions.csv (bias, contribution per feature and output, every validation row).
+    """
+    out = prepare_output_dir(out, "--out")
+    written = []
+
+    label = expl.table.target if expl.output == "prediction" else expl.output
+    fig = plot_importances(
+        expl.importances, top=top,
+        title=f"What the forest needs to predict {label} (validation {expl.metric} "
+        f"{expl.score:.3f}, {len(expl.y_valid)} rows)",
+    )
+    written.append(save_figure(fig, out / "importance.png"))
+
+    if expl.partial:
+        fig = plot_partial_dependences(expl.partial, title=f"Partial dependence of {label}")
+        written.append(save_figure(fig, out / "pdp.png"))
+
+    values = expl.X_valid.iloc[expl.row]
+    names = [f"{n} = {expl.feature_text(n, values[n])}" for n in expl.X_valid.columns]
+    fig, _ = waterfall(
+        expl.bias[expl.row], expl.contributions[expl.row], names, top_k=top,
+        total_label=expl.output, xlabel=expl.output,
+        title=f"Validation row {expl.row}: {expl.output} = bias + contributions "
+        f"(actual {expl.table.target} = {expl.actual()})",
+    )
+    written.append(save_figure(fig, out / "waterfall.png"))
+
+    frames = []
+    for imp in expl.importances:
+        frame = imp.to_frame().assign(method=imp.method, metric=imp.metric)
+        frames.append(frame[["method", "metric", "feature", "importance", "std"]])
+    written.append(
+        atomic_write_text(out / "importance.csv", pd.concat(frames).to_csv(index=False))
+    )
+    contrib = pd.DataFrame(expl.contributions, columns=list(expl.X_valid.columns))
+    contrib.insert(0, "bias", expl.bias)
+    contrib.insert(0, "row", np.arange(len(contrib)))
+    contrib["output"] = expl.bias + expl.contributions.sum(axis=1)
+    written.append(atomic_write_text(out / "contributions.csv", contrib.to_csv(index=False)))
+    return written
