@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from groundup.data import DataLoader
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.ladder import RUNGS, LadderConfig, our_model, select_rungs, start_weights
 from groundup.ladder.library import library_loader, library_model
 
@@ -22,8 +22,9 @@ def test_select_rungs() -> None:
 
 @pytest.mark.parametrize("spec", ["6", "1,,2", "a", "5c"])
 def test_select_rungs_rejects(spec: str) -> None:
-    with pytest.raises(GroundupError, match="--rungs"):
+    with pytest.raises(SettingError, match="^rungs: unknown rung") as e:
         select_rungs(spec)
+    assert e.value.param == "rungs"
 
 
 def test_start_weights_follow_torch_linear_init() -> None:
