@@ -117,3 +117,28 @@ def test_sequential_indexing_and_type_check() -> None:
     assert len(s) == 2 and isinstance(s[1], ReLU) and len(list(s)) == 2
     with pytest.raises(TypeError, match="Modules"):
         Sequential(lambda x: x)
+
+
+def test_sequential_keeps_its_layers_once_as_children() -> None:
+    first, last = Linear(2, 3), Linear(3, 1)
+    s = Sequential(first, ReLU(), last)
+    assert s[0] is first and s[-1] is last and list(s) == list(s.children())
+    assert [n for n, _ in s.named_children()] == ["0", "1", "2"]
+    assert list(s.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    # replacing a layer is seen everywhere at once: there is no second copy to go stale
+    other = Linear(2, 3)
+    s.__setattr__("0", other)
+    assert s[0] is other and next(iter(s)) is other
+    assert [n for n, _ in s.named_children()] == ["0", "1", "2"]  # it keeps its place
+    x = torch.randn(4, 2)
+    torch.testing.assert_close(s(x), last(torch.relu(other(x))))
+
+
+def test_a_replaced_child_or_parameter_keeps_its_place() -> None:
+    m = TwoLayer()
+    m.l1 = Linear(4, 3)
+    m.scale = Parameter(torch.ones(1))
+    assert [n for n, _ in m.named_parameters()] == ["scale", "l1.weight", "l1.bias", "l2.weight"]
+    m.act = Parameter(torch.ones(1))  # a module replaced by a parameter changes registry
+    assert [n for n, _ in m.named_children()] == ["l1", "l2"]
+    assert [n for n, _ in m.named_parameters()][:2] == ["scale", "act"]

@@ -33,11 +33,15 @@ class Module:
                 f"{type(self).__name__}.__init__ must call super().__init__() before "
                 f"assigning attributes (setting {name!r})"
             )
-        self._forget(name)
+        names = None
         if isinstance(value, Parameter):
-            self._param_names.append(name)
+            names = self._param_names
         elif isinstance(value, Module):
-            self._module_names.append(name)
+            names = self._module_names
+        if names is None or name not in names:  # a replaced child keeps its place, as in torch
+            self._forget(name)
+            if names is not None:
+                names.append(name)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -167,7 +171,10 @@ class Module:
 
 
 class Sequential(Module):
-    """A chain of modules: the output of each is the input of the next."""
+    """A chain of modules: the output of each is the input of the next.
+
+    The layers are its child modules, named "0", "1", ... (so a state dict reads "0.weight").
+    """
 
     def __init__(self, *layers: Module) -> None:
         super().__init__()
@@ -175,18 +182,17 @@ class Sequential(Module):
             if not isinstance(layer, Module):
                 raise TypeError(f"Sequential takes Modules, got {type(layer).__name__} at {i}")
             setattr(self, str(i), layer)
-        self._layers = tuple(layers)  # a plain tuple: the forward loop is a hot path
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for layer in self._layers:
-            x = layer(x)
+        for name in self._module_names:
+            x = getattr(self, name)(x)
         return x
 
     def __len__(self) -> int:
-        return len(self._layers)
+        return len(self._module_names)
 
     def __getitem__(self, i: int) -> Module:
-        return self._layers[i]
+        return getattr(self, self._module_names[i])
 
     def __iter__(self) -> Iterator[Module]:
-        return iter(self._layers)
+        return self.children()
