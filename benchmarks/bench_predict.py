@@ -84,10 +84,10 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
 
 def train_small_model(folder: Path) -> Path:
     """Return the path of a freshly trained small MLP (784-256-10, one epoch on 10,000 digits)."""
+    from groundup.models import TrainSpec, train_mnist
     from groundup.models.io import save_model
-    from groundup.models.job import TrainConfig, train_mnist
 
-    r = train_mnist(TrainConfig(model="mlp", epochs=1, train_rows=10000), progress=False)
+    r = train_mnist(TrainSpec(model="mlp", epochs=1), train_rows=10000)
     return save_model(folder / "model.safetensors", r.model, r.meta)
 
 

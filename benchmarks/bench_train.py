@@ -28,7 +28,7 @@ from groundup.data import DataLoader, load_mnist
 from groundup.models import build_model
 from groundup.nn.functional import nll_loss
 from groundup.optim import Adam
-from groundup.train import evaluate, fit
+from groundup.train import DivergenceGuard, evaluate, fit
 
 BS, LR = 64, 1e-3
 
@@ -95,7 +95,8 @@ class Groundup:
         self.dl = DataLoader(x, y, bs=BS, shuffle=True, seed=seed)
 
     def epoch(self) -> float:
-        return fit(self.model, nll_loss, self.opt, self.dl, epochs=1, progress=False).seconds[0]
+        return fit(self.model, nll_loss, self.opt, self.dl, epochs=1,
+                   callbacks=[DivergenceGuard()]).seconds[0]
 
     def accuracy(self, x: torch.Tensor, y: torch.Tensor) -> float:
         return evaluate(self.model, x, y)[1]

@@ -10,7 +10,7 @@ import torch
 
 from groundup.errors import ModelFileError
 from groundup.modelfile import read_model_file
-from groundup.train.checkpoint import save_tensors
+from groundup.train.tensorfile import save_tensors
 
 
 def test_header_size_starting_with_pickle_byte_is_still_safetensors(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ Layer 0 (imports no torch itself). A file is safetensors: named tensors plus a J
 metadata document embedded in the header under the key "groundup", so weights and their
 description can never drift apart. Reading never unpickles: a pickle-based file (such as a
 `torch.save` `.pt`) is recognised by its first bytes and refused. `read_model_file` does
-every check once, for `groundup.train.checkpoint` (torch tensors) and for
+every check once, for `groundup.train.tensorfile` (torch tensors) and for
 `groundup.predictor` (NumPy arrays, so `groundup predict` need not import torch).
 """
 

@@ -21,8 +21,7 @@ import numpy as np
 
 from groundup.errors import GroundupError, ModelFileError
 from groundup.modelfile import read_model_file
-
-KNOWN_MODELS = ("logreg", "mlp")  # groundup.models.MODELS (a test keeps the two equal)
+from groundup.models.spec import MODELS  # torch-free: the one list of model names
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
@@ -106,7 +105,7 @@ def load_predictor(path: str | os.PathLike) -> Predictor:
     arrays, meta = read_model_file(path, framework="np")
     if meta.get("kind") not in ("model", "checkpoint"):
         raise ModelFileError(f"{path}: not a groundup model (kind {meta.get('kind')!r})")
-    if meta.get("model") not in KNOWN_MODELS or any(
+    if meta.get("model") not in MODELS or any(
         k not in meta for k in ("model", "hidden", "act", "n_in", "n_out")
     ):
         raise ModelFileError(f"{path}: metadata does not describe a known model")

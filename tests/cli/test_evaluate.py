@@ -18,10 +18,10 @@ from groundup.data.mnist import SHIPPED_DIR
 def model_file(tmp_path_factory) -> Path:
     """A small logreg trained for one epoch on 5,000 rows."""
     from groundup.models.io import save_model
-    from groundup.models.job import TrainConfig, train_mnist
+    from groundup.models import TrainSpec, train_mnist
 
     r = train_mnist(
-        TrainConfig(model="logreg", epochs=1, train_rows=5000, bs=64, device="cpu"), progress=False
+        TrainSpec(model="logreg", epochs=1, bs=64, device="cpu"), train_rows=5000
     )
     path = tmp_path_factory.mktemp("model") / "logreg.safetensors"
     save_model(path, r.model, r.meta)

@@ -21,10 +21,10 @@ LINE = re.compile(r"^(?P<file>.+): (?P<d>\d)  \((?P<guesses>\d \d\.\d\d(, \d \d\
 def model_path(tmp_path_factory) -> Path:
     """Return a small MLP trained for a few seconds (about 93% on MNIST's test set)."""
     from groundup.models.io import save_model
-    from groundup.models.job import TrainConfig, train_mnist
+    from groundup.models import TrainSpec, train_mnist
 
     r = train_mnist(
-        TrainConfig(model="mlp", hidden=(64,), epochs=2, train_rows=10000, bs=64), progress=False
+        TrainSpec(model="mlp", hidden=(64,), epochs=2, bs=64), train_rows=10000
     )
     path = tmp_path_factory.mktemp("predict") / "mlp.safetensors"
     save_model(path, r.model, r.meta)

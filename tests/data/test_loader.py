@@ -152,7 +152,7 @@ def test_resume_between_epochs_is_identical() -> None:
     expected = _continue(dl, 2)
     restored = DataLoader(x, y, bs=10, seed=999)
     restored.load_state_dict(state)
-    assert restored.epoch == 2 and restored.seed == 7
+    assert restored.epoch == restored.epochs_done == 2 and restored.seed == 7
     got = _continue(restored, 2)
     assert len(got) == len(expected) and all(map(torch.equal, got, expected))
     assert restored.epoch == dl.epoch == 4
@@ -166,24 +166,28 @@ def test_resume_mid_epoch_is_identical() -> None:
     for _ in range(4):
         next(it)
     state = dl.state_dict()
-    assert state["batch"] == 4 and state["epoch"] == 1
+    assert (state["epoch"], state["batch"]) == (2, 4) and dl.epochs_done == 1
     rest = [yb.clone() for _, yb in it] + _continue(dl, 1)
     restored = DataLoader(x, y, bs=10, seed=0)
     restored.load_state_dict(state)
     assert restored.state_dict()["batch"] == 4  # a checkpoint of a checkpoint is the same
+    assert restored.epochs_done == 1
     got = _continue(restored, 2)  # the rest of the epoch, then a full one
     assert len(got) == len(rest) == 7 + 11 and all(map(torch.equal, got, rest))
-    assert restored.epoch == dl.epoch == 3
+    assert restored.epoch == dl.epoch == 3 and restored.epochs_done == 3
 
 
-def test_state_survives_a_tensor_round_trip() -> None:
-    # a checkpoint file may hand ints back as 0-d tensors
-    x, y = _data(30)
-    dl = DataLoader(x, y, bs=4, seed=1)
-    _continue(dl, 1)
-    state = {k: torch.tensor(v) if isinstance(v, int) else v for k, v in dl.state_dict().items()}
+def test_resume_after_the_last_batch_starts_the_next_epoch() -> None:
+    # a checkpoint written right after an epoch's last batch: its draw must not be replayed
+    x, y = _data(40)
+    dl = DataLoader(x, y, bs=10, seed=3)
+    it = iter(dl)
+    for _ in range(4):
+        next(it)
+    state = dl.state_dict()
+    assert (state["epoch"], state["batch"], dl.epochs_done) == (1, 4, 1)
     expected = _continue(dl, 1)
-    restored = DataLoader(x, y, bs=4)
+    restored = DataLoader(x, y, bs=10)
     restored.load_state_dict(state)
     assert all(map(torch.equal, _continue(restored, 1), expected))
 
@@ -199,8 +203,12 @@ def test_bad_states() -> None:
         DataLoader(x, y, bs=4).load_state_dict({"seed": 1})
     with pytest.raises(GroundupError, match="uint8 tensor"):
         DataLoader(x, y, bs=4).load_state_dict(dict(state, generator=[1, 2]))
-    with pytest.raises(GroundupError, match="batch 99 outside"):
-        DataLoader(x, y, bs=4).load_state_dict(dict(state, batch=99))
+    with pytest.raises(GroundupError, match="batch must be a whole number 0..8, got 99"):
+        DataLoader(x, y, bs=4).load_state_dict(dict(state, epoch=1, batch=99))
+    with pytest.raises(GroundupError, match="epoch 0, which has not begun"):
+        DataLoader(x, y, bs=4).load_state_dict(dict(state, batch=2))
+    with pytest.raises(GroundupError, match="epoch must be a whole number"):
+        DataLoader(x, y, bs=4).load_state_dict(dict(state, epoch=torch.tensor(1)))
 
 
 @pytest.mark.parametrize(

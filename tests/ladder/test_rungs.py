@@ -73,9 +73,9 @@ def test_every_rung_builds_what_it_claims() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [dict(epochs=0), dict(bs=0), dict(lr=0.0), dict(sgd_lr=float("nan")), dict(momentum=1.0),
+    [dict(epochs=0), dict(bs=0), dict(lr=-1.0), dict(sgd_lr=float("nan")), dict(momentum=1.0),
      dict(n_train=0), dict(epochs=True)],
 )  # fmt: skip
 def test_config_validation(bad: dict) -> None:
-    with pytest.raises(GroundupError, match=f"ladder: {next(iter(bad))}"):
+    with pytest.raises(SettingError, match=f"^{next(iter(bad))}: "):
         LadderConfig(**bad).validate()

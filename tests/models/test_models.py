@@ -25,9 +25,9 @@ def test_mlp_hidden_sizes_and_activation() -> None:
     assert type(build_model("mlp")[1]) is ReLU
 
 
-@pytest.mark.parametrize("kw,msg", [({"name": "cnn"}, "unknown model"),
-                                    ({"name": "mlp", "act": "tanh"}, "unknown activation"),
-                                    ({"name": "mlp", "hidden": (0,)}, "positive")])
+@pytest.mark.parametrize("kw,msg", [({"name": "cnn"}, "model: unknown 'cnn'"),
+                                    ({"name": "mlp", "act": "tanh"}, "act: unknown 'tanh'"),
+                                    ({"name": "mlp", "hidden": (0,)}, "hidden: must be a whole")])
 def test_bad_arguments(kw, msg) -> None:
     with pytest.raises(ValueError, match=msg):
         build_model(**kw)

@@ -1,55 +1,76 @@
-"""Model files: safetensors + JSON, atomic, never unpickled, checked against their metadata."""
+"""Checkpoints: each state dict goes to the file in its own layout and comes back the same."""
 
 from __future__ import annotations
 
-import json
-import pickle
-
 import pytest
 import torch
-from safetensors.torch import save_file
 
+from groundup.data import DataLoader
 from groundup.errors import ModelFileError
-from groundup.train.checkpoint import load_tensors, save_tensors
+from groundup.models import TrainSpec
+from groundup.nn.functional import nll_loss
+from groundup.train import (
+    Callback,
+    CheckpointCallback,
+    Resume,
+    fit,
+    load_checkpoint,
+)
+from groundup.train.checkpoint import join_tensors, split_tensors
 
 
-def test_round_trip_and_sidecar(tmp_path) -> None:
-    t = {"w": torch.randn(3, 2), "b": torch.zeros(2)}
-    path = save_tensors(tmp_path / "m.safetensors", t, {"kind": "model", "acc": 0.9})
-    back, meta = load_tensors(path)
-    assert torch.equal(back["w"], t["w"]) and meta["acc"] == 0.9
-    side = json.loads((tmp_path / "m.json").read_text())
-    assert side["tensors"] == {"w": [3, 2], "b": [2]}
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
+def test_split_and_join_give_back_the_same_state_dict() -> None:
+    sd = {"state": {0: {"step": torch.tensor(3), "exp_avg": torch.ones(2)}},
+          "param_groups": [{"lr": 0.1, "betas": (0.9, 0.99), "params": [0]}]}
+    tensors: dict[str, torch.Tensor] = {}
+    plain = split_tensors("opt", sd, tensors)
+    assert set(tensors) == {"opt.state.0.step", "opt.state.0.exp_avg"}
+    assert plain["state"]["0"]["exp_avg"] == {"tensor": "opt.state.0.exp_avg"}
+    back = join_tensors(plain, tensors)
+    assert back["state"]["0"]["exp_avg"] is tensors["opt.state.0.exp_avg"]
+    assert back["param_groups"] == [{"lr": 0.1, "betas": [0.9, 0.99], "params": [0]}]
+    with pytest.raises(ModelFileError, match="lacks it"):
+        join_tensors(plain, {})
 
 
-def test_pickle_is_refused_without_unpickling(tmp_path) -> None:
-    evil = tmp_path / "model.pt"
-    evil.write_bytes(pickle.dumps({"w": [1, 2, 3]}))
-    with pytest.raises(ModelFileError, match="pickle"):
-        load_tensors(evil)
-    zipped = tmp_path / "zip.pt"
-    torch.save({"w": torch.zeros(2)}, zipped)  # torch's zip-based pickle format
-    with pytest.raises(ModelFileError, match="pickle"):
-        load_tensors(zipped)
+class StopAt(Callback):
+    """Stops training after `step` optimizer steps, as a Ctrl-C would."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def after_batch(self, state) -> None:
+        if state.step == self.step:
+            state.stop, state.stop_reason = True, "interrupted"
 
 
-def test_foreign_and_corrupt_files(tmp_path) -> None:
-    plain = tmp_path / "plain.safetensors"
-    save_file({"w": torch.zeros(2)}, str(plain))
-    with pytest.raises(ModelFileError, match="not a groundup one"):
-        load_tensors(plain)
-    junk = tmp_path / "junk.safetensors"
-    junk.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json}")
-    with pytest.raises(ModelFileError, match="not a valid safetensors"):
-        load_tensors(junk)
-    with pytest.raises(ModelFileError, match="no such file"):
-        load_tensors(tmp_path / "missing.safetensors")
+def _run(spec: TrainSpec, x, y, callbacks=()):
+    torch.manual_seed(spec.seed)
+    model = spec.build_model(n_in=20, n_out=3)
+    opt = spec.build_optimizer(model.parameters())
+    dl = spec.build_loader(x, y)
+    valid = DataLoader(x, y, bs=50, shuffle=False)
+    history = fit(model, nll_loss, opt, dl, valid, epochs=spec.epochs,
+                  sched=spec.build_schedule(len(dl)), callbacks=callbacks)
+    return model, history
 
 
-def test_tensors_must_match_metadata(tmp_path) -> None:
-    path = tmp_path / "m.safetensors"
-    meta = {"format": "groundup-1", "kind": "model", "tensors": {"w": [5, 5]}}
-    save_file({"w": torch.zeros(2, 2)}, str(path), metadata={"groundup": json.dumps(meta)})
-    with pytest.raises(ModelFileError, match="do not match the metadata"):
-        load_tensors(path)
+@pytest.mark.parametrize("opt,stop", [("adam", 7), ("sgd", 10), ("adam", 20)])
+def test_stop_save_resume_is_bit_identical(tmp_path, opt: str, stop: int) -> None:
+    # 100 rows in batches of 10: step 7 is mid-epoch, step 10 an epoch's last batch
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(100, 20, generator=g), torch.randint(0, 3, (100,), generator=g)
+    spec = TrainSpec(model="mlp", hidden=(8,), opt=opt, lr=0.05, epochs=3, bs=10, seed=1,
+                     device="cpu").validate()
+    whole, whole_history = _run(spec, x, y)
+    path = tmp_path / "c.safetensors"
+    _run(spec, x, y, [StopAt(stop), CheckpointCallback(path, 0, {"note": "test"})])
+    ckpt = load_checkpoint(path)
+    assert ckpt.step == stop and ckpt.meta["note"] == "test"
+    resumed, history = _run(spec, x, y, [Resume(ckpt)])
+    for (name, a), (_, b) in zip(whole.named_parameters(), resumed.named_parameters(),
+                                 strict=True):
+        assert torch.equal(a, b), name
+    # (stopped on an epoch's last batch, that epoch was never scored: its row is missing)
+    assert history.epochs[-1].epoch == 3
+    assert history.train_loss[-1] == whole_history.train_loss[-1]

@@ -9,7 +9,7 @@ from groundup.data import DataLoader
 from groundup.models import build_model
 from groundup.nn.functional import nll_loss
 from groundup.optim import SGD, Adam
-from groundup.train import Callback, evaluate, fit
+from groundup.train import Callback, DivergenceGuard, ProgressCallback, evaluate, fit
 from groundup.train.schedules import OneCycle
 
 
@@ -27,8 +27,7 @@ def run(seed: int = 0, epochs: int = 3, **kw):
     model = build_model("logreg", n_out=3)
     opt = Adam(model.parameters(), lr=1e-2)
     hist = fit(model, nll_loss, opt, DataLoader(x, y, bs=32, seed=seed),
-               valid_dl=DataLoader(x, y, bs=200, shuffle=False), epochs=epochs, progress=False,
-               **kw)
+               valid_dl=DataLoader(x, y, bs=200, shuffle=False), epochs=epochs, **kw)
     return model, hist
 
 
@@ -66,18 +65,20 @@ def test_divergence_guard_stops_and_keeps_finite_weights() -> None:
     torch.manual_seed(0)
     model = build_model("mlp", hidden=(8,), n_out=3)
     opt = SGD(model.parameters(), lr=0.01)
-    hist = fit(model, nll_loss, opt, DataLoader(x, y, bs=32, seed=1), epochs=2, progress=False)
+    hist = fit(model, nll_loss, opt, DataLoader(x, y, bs=32, seed=1), epochs=2,
+               callbacks=[DivergenceGuard()])
     assert hist.stop_reason is not None and "diverged" in hist.stop_reason
     assert all(torch.isfinite(p).all() for p in model.parameters())
     assert len(hist.epochs) <= 1  # the epoch in which it happened, if it finished; no more
 
 
 def test_progress_prints_a_table(capsys) -> None:
-    run(epochs=2, callbacks=[])  # progress=False: nothing printed
+    run(epochs=2)  # no ProgressCallback: nothing printed
     assert capsys.readouterr().out == ""
     x, y = blobs()
     model = build_model("logreg", n_out=3)
-    fit(model, nll_loss, SGD(model.parameters(), lr=0.1), DataLoader(x, y, bs=64), epochs=2)
+    fit(model, nll_loss, SGD(model.parameters(), lr=0.1), DataLoader(x, y, bs=64), epochs=2,
+        callbacks=[ProgressCallback()])
     out = capsys.readouterr().out
     assert "train_loss" in out and "valid_acc" in out
     assert len([line for line in out.splitlines() if line.strip().startswith(("1 ", "2 "))]) == 2
@@ -104,7 +105,7 @@ def test_extra_metrics_are_scored_on_validation_and_printed(capsys) -> None:
     model = build_model("logreg", n_out=3)
     valid = DataLoader(x, y, bs=64, shuffle=False)  # 600 rows: batches of 64 and a last of 24
     hist = fit(model, nll_loss, SGD(model.parameters(), lr=0.1), DataLoader(x, y, bs=64),
-               valid_dl=valid, epochs=1, metrics=[top2])
+               valid_dl=valid, epochs=1, metrics=[top2], callbacks=[ProgressCallback()])
     with torch.no_grad():
         out = model(x)
     expected = float(top2(out, y))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from groundup.errors import SettingError
 from groundup.train.schedules import Constant, OneCycle, make_schedule
 
 
@@ -21,5 +22,5 @@ def test_one_cycle_shape() -> None:
 
 def test_make_schedule_validates() -> None:
     assert isinstance(make_schedule("onecycle", 0.1, 10), OneCycle)
-    with pytest.raises(ValueError, match="unknown schedule"):
+    with pytest.raises(SettingError, match="sched: unknown 'cosine'"):
         make_schedule("cosine", 0.1, 10)

@@ -9,26 +9,15 @@ import typer
 from rich.console import Console
 
 from groundup.cli.apps import app
+from groundup.cli.flags import flag
 from groundup.errors import GroundupError
 from groundup.fileio import check_writable_dir
+from groundup.models.spec import DEFAULT_LR, TrainSpec, positive_int
 
+# The recipe's defaults: the options below show them, and the spec checks every value.
+DEFAULTS = TrainSpec()
 # settings that fix a run's trajectory: on --resume they come from the checkpoint
-RUN_SETTINGS = (
-    "model",
-    "hidden",
-    "act",
-    "epochs",
-    "bs",
-    "lr",
-    "opt",
-    "momentum",
-    "wd",
-    "sched",
-    "seed",
-    "train_rows",
-)
-
-DEFAULT_LR = {"adam": 3e-3, "sgd": 0.1}
+RUN_SETTINGS = (*(n for n in TrainSpec.names() if n != "device"), "train_rows")
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:
@@ -47,24 +36,28 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 @app.command()
 def train(
     ctx: typer.Context,
-    model: str = typer.Option("mlp", help="Model: logreg (Linear+LogSoftmax) or mlp."),
+    model: str = typer.Option(DEFAULTS.model, help="Model: logreg (Linear+LogSoftmax) or mlp."),
     hidden: str = typer.Option(
-        "512", help="mlp hidden layer sizes, comma-separated (e.g. 100,100)."
+        ",".join(map(str, DEFAULTS.hidden)),
+        help="mlp hidden layer sizes, comma-separated (e.g. 100,100).",
     ),
-    act: str = typer.Option("relu", help="mlp activation: relu, leaky_relu, elu or sigmoid."),
-    epochs: int = typer.Option(10, help="Passes over the 50,000 training images."),
-    bs: int = typer.Option(128, help="Mini-batch size."),
+    act: str = typer.Option(DEFAULTS.act, help="mlp activation: relu, leaky_relu, elu or sigmoid."),
+    epochs: int = typer.Option(DEFAULTS.epochs, help="Passes over the 50,000 training images."),
+    bs: int = typer.Option(DEFAULTS.bs, help="Mini-batch size."),
     lr: float = typer.Option(
-        None,
+        DEFAULTS.lr,
         show_default=False,
-        help="Learning rate (the peak for onecycle). Default: 3e-3 for adam, 0.1 for sgd.",
+        help="Learning rate (the peak for onecycle). Default: "
+        + ", ".join(f"{v:g} for {k}" for k, v in DEFAULT_LR.items()) + ".",
     ),
-    opt: str = typer.Option("adam", help="Optimizer: adam or sgd."),
-    momentum: float = typer.Option(0.9, help="SGD momentum (ignored by adam)."),
-    wd: float = typer.Option(0.0, help="Weight decay (decoupled, AdamW-style, for adam)."),
-    sched: str = typer.Option("onecycle", help="Learning-rate schedule: const or onecycle."),
-    device: str = typer.Option("auto", help="auto (GPU if present), cpu, cuda or cuda:N."),
-    seed: int = typer.Option(42, help="Random seed: same seed, same run, bit for bit on CPU."),
+    opt: str = typer.Option(DEFAULTS.opt, help="Optimizer: adam or sgd."),
+    momentum: float = typer.Option(DEFAULTS.momentum, help="SGD momentum (ignored by adam)."),
+    wd: float = typer.Option(DEFAULTS.wd, help="Weight decay (decoupled, AdamW-style, for adam)."),
+    sched: str = typer.Option(DEFAULTS.sched, help="Learning-rate schedule: const or onecycle."),
+    device: str = typer.Option(DEFAULTS.device, help="auto (GPU if present), cpu, cuda or cuda:N."),
+    seed: int = typer.Option(
+        DEFAULTS.seed, help="Random seed: same seed, same run, bit for bit on CPU."
+    ),
     out: Path = typer.Option(
         Path("model.safetensors"),
         help="Where to save the model (a .json copy of its metadata goes beside it).",
@@ -104,53 +97,46 @@ def train(
     `test accuracy: 0.9xxx`, and saves the model as safetensors + a JSON sidecar.
     Ctrl-C stops after the current step, saves a checkpoint and prints how to resume.
     """
-    from groundup.data import mnist_stats, resolve_device
-    from groundup.models.io import save_model
-    from groundup.models.job import TrainConfig, config_from_checkpoint, train_mnist
-    from groundup.train.resume import INTERRUPTED, load_checkpoint
+    from groundup.models.job import model_meta, train_mnist
 
-    given = dict(
-        model=model,
-        hidden=parse_sizes(hidden),
-        act=act,
-        epochs=epochs,
-        bs=bs,
-        lr=DEFAULT_LR.get(opt, 3e-3) if lr is None else lr,
-        opt=opt,
-        momentum=momentum,
-        wd=wd,
-        sched=sched,
-        seed=seed,
-        train_rows=train_rows,
-    )
-    place = dict(device=device, data_dir=str(data_dir) if data_dir is not None else None)
-    ckpt = None
-    if resume is not None:
-        ckpt = load_checkpoint(resume)
-        saved = config_from_checkpoint(ckpt)
-        _check_flags_agree(ctx, given, saved, resume)
-        given = {k: getattr(saved, k) for k in RUN_SETTINGS}
-    cfg = TrainConfig(**given, **place).validate()
+    given = {name: ctx.params[name] for name in RUN_SETTINGS}
+    given["hidden"] = parse_sizes(hidden)
+    ckpt, saved = _checkpoint_to_resume(ctx, resume, given) or (None, None)
+    if saved is not None:
+        given = {name: saved[name] for name in RUN_SETTINGS}
+    train_rows = given.pop("train_rows")
+    spec = TrainSpec(**given, device=device).validate()
+    if train_rows is not None:
+        positive_int("train_rows", train_rows)
     if checkpoint_every < 0:
         raise GroundupError(f"--checkpoint-every must be >= 0, got {checkpoint_every}")
     ckpt_path = checkpoint or (resume if resume is not None else _default_checkpoint(out))
     check_writable_dir(out)  # fail before training, not after
     check_writable_dir(ckpt_path)
-    resolve_device(cfg.device)  # a missing GPU or bad data is reported before anything else
-    mnist_stats(data_dir=cfg.data_dir)
+    data = dict(train_rows=train_rows, data_dir=str(data_dir) if data_dir is not None else None)
+    info = model_meta(spec, **data)  # also reports bad data before anything else
 
     console = Console(soft_wrap=True)
     if not quiet:
-        console.print(_describe(cfg, ckpt), highlight=False)
-    result = train_mnist(
-        cfg,
-        progress=not quiet,
-        console=None if quiet else console,
-        checkpoint_path=ckpt_path,
-        checkpoint_every=checkpoint_every,
-        resume=ckpt,
-        interruptible=True,
-    )
+        console.print(_describe(spec, ckpt), highlight=False)
+    callbacks = _callbacks(ckpt_path, checkpoint_every, info, None if quiet else console)
+    result = train_mnist(spec, **data, callbacks=callbacks, resume=ckpt)
+    _report(result, out, ckpt_path)
+
+
+def _callbacks(ckpt_path: Path, every: int, info: dict, console: Console | None) -> list:
+    """Return the callbacks of a CLI run: Ctrl-C stops cleanly, checkpoints, a progress table."""
+    from groundup.train import CheckpointCallback, ProgressCallback, StopOnInterrupt
+
+    found = [StopOnInterrupt(), CheckpointCallback(ckpt_path, every, info)]
+    return found + ([ProgressCallback(console)] if console is not None else [])
+
+
+def _report(result, out: Path, ckpt_path: Path) -> None:
+    """Print the outcome and save the model; exit 130 after Ctrl-C, 1 after divergence."""
+    from groundup.models.io import save_model
+    from groundup.train.checkpoint import INTERRUPTED
+
     reason = result.history.stop_reason
     if reason == INTERRUPTED:
         print(f"interrupted: saved a checkpoint to {ckpt_path}", file=sys.stderr)
@@ -172,31 +158,38 @@ def _default_checkpoint(out: Path) -> Path:
     return out.with_name(out.name.removesuffix(".safetensors") + ".ckpt.safetensors")
 
 
-def _check_flags_agree(ctx: typer.Context, given: dict, saved, resume: Path) -> None:
-    """Raise if a flag typed on the command line contradicts the checkpoint's settings."""
-    from typer._click.core import ParameterSource
+def _checkpoint_to_resume(ctx: typer.Context, resume: Path | None, given: dict):
+    """Return (checkpoint, its settings by name), or None; typed flags must agree with it."""
+    if resume is None:
+        return None
+    from groundup.models.job import saved_run
+    from groundup.train.checkpoint import load_checkpoint
 
+    ckpt = load_checkpoint(resume)
+    spec, train_rows = saved_run(ckpt)
+    saved = {**{n: getattr(spec, n) for n in TrainSpec.names()}, "train_rows": train_rows}
     for name in RUN_SETTINGS:
-        src = ctx.get_parameter_source(name)
-        if src == ParameterSource.COMMANDLINE and given[name] != getattr(saved, name):
-            flag = "--" + name.replace("_", "-")
+        typed = ctx.get_parameter_source(name).name == "COMMANDLINE"
+        if typed and given[name] != saved[name]:
+            f = flag(name)
             raise GroundupError(
-                f"{resume}: this checkpoint was made with {flag} {_show(getattr(saved, name))}, "
-                f"not {_show(given[name])}; drop {flag} to resume it, or start a new run "
+                f"{resume}: this checkpoint was made with {f} {_show(saved[name])}, "
+                f"not {_show(given[name])}; drop {f} to resume it, or start a new run "
                 "without --resume"
             )
+    return ckpt, saved
 
 
 def _show(v) -> str:
     return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
 
 
-def _describe(cfg, ckpt) -> str:
-    arch = "784-10" if cfg.model == "logreg" else "-".join(map(str, (784, *cfg.hidden, 10)))
-    act = f" ({cfg.act})" if cfg.model == "mlp" else ""
+def _describe(spec: TrainSpec, ckpt) -> str:
+    arch = "784-10" if spec.model == "logreg" else "-".join(map(str, (784, *spec.hidden, 10)))
+    act = f" ({spec.act})" if spec.model == "mlp" else ""
     text = (
-        f"training [bold]{cfg.model}[/] {arch}{act} with {cfg.opt} lr {cfg.lr:g} {cfg.sched}, "
-        f"{cfg.epochs} epochs, bs {cfg.bs}, seed {cfg.seed}"
+        f"training [bold]{spec.model}[/] {arch}{act} with {spec.opt} lr {spec.lr:g} {spec.sched}, "
+        f"{spec.epochs} epochs, bs {spec.bs}, seed {spec.seed}"
     )
     if ckpt is not None:
         text += f", resuming at epoch {ckpt.epoch + 1} (step {ckpt.step})"

@@ -9,13 +9,17 @@ page fault per 4 KB page of a 157 MB copy) â€” see benchmarks/bench_loader.py â€
 keeping no extra copy of the data alive.
 
 The permutation is drawn on the CPU generator and then moved to the data's device, so the
-same seed gives the same order on CPU and GPU, and the whole order is captured by the
-generator's state: `state_dict()` / `load_state_dict()` resume it exactly, even mid-epoch.
+same seed gives the same order on CPU and GPU (and the same as torch's own DataLoader with
+a generator seeded alike). Where the order stands is one small object, `Position`: the
+epoch, the batches of it handed out, and the generator state its permutation was drawn
+from. `state_dict()` / `load_state_dict()` save and restore it, so a run continues exactly,
+even mid-epoch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -59,13 +63,9 @@ class DataLoader:
             seed = int(torch.randint(0, 2**62, (), dtype=torch.int64))
         self.x, self.y = x, y
         self.bs, self.shuffle, self.drop_last, self.seed = bs, bool(shuffle), bool(drop_last), seed
-        self.epoch = 0  # epochs started so far
         self._gen = torch.Generator().manual_seed(seed)
-        # to resume mid-epoch: the generator state before this epoch's draw, batches handed out
-        self._epoch_start_state = self._gen.get_state()
-        self._done = len(self)  # batches of the current epoch handed out: none begun yet
-        self._resume_at = 0  # set by load_state_dict to continue an epoch part-way
-        self._run = 0  # id of the latest epoch iterator
+        self.position = Position(0, 0, self._gen.get_state())  # no epoch begun yet
+        self._resume = False  # set by load_state_dict: the next iter() finishes the epoch
 
     @property
     def n(self) -> int:
@@ -77,32 +77,40 @@ class DataLoader:
         """Return the device the data (and so every batch) lives on."""
         return self.x.device
 
+    @property
+    def epoch(self) -> int:
+        """Return the number of epochs begun (the current one included)."""
+        return self.position.epoch
+
+    @property
+    def epochs_done(self) -> int:
+        """Return the number of epochs whose every batch has been handed out."""
+        pos = self.position
+        return pos.epoch if pos.batch >= len(self) else pos.epoch - 1
+
     def __len__(self) -> int:
         """Return the number of batches in one epoch."""
         return self.n // self.bs if self.drop_last else -(-self.n // self.bs)
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Start a new epoch (or finish a resumed one) and return its batch iterator."""
-        start, self._resume_at = self._resume_at, 0
-        if start == 0:  # a fresh epoch
-            self._epoch_start_state = self._gen.get_state()
-            self.epoch += 1
-        else:  # resumed mid-epoch by load_state_dict: replay the same draw, skip what was seen
-            self._gen.set_state(self._epoch_start_state)
-        self._done = start
-        self._run += 1  # an older epoch's iterator, still alive, no longer moves the count
-        perm = None
-        if self.shuffle:
-            perm = torch.randperm(self.n, generator=self._gen).to(self.device)
-        return self._batches(perm, start, self._run)
+        """Start a new epoch (or finish the one a state dict left part-done); return its batches."""
+        if self._resume:  # replay the saved epoch's draw, skip the batches already handed out
+            self._resume = False
+            pos = self.position
+            self._gen.set_state(pos.generator)
+        else:
+            pos = self.position = Position(self.position.epoch + 1, 0, self._gen.get_state())
+        perm = torch.randperm(self.n, generator=self._gen).to(self.device) if self.shuffle else None
+        return self._batches(perm, pos)
 
     def _batches(
-        self, perm: torch.Tensor | None, start: int, run: int
+        self, perm: torch.Tensor | None, pos: Position
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         x, y, bs = self.x, self.y, self.bs
-        for b in range(start, len(self)):
-            if run == self._run:  # counted when handed out: a checkpoint resumes after it
-                self._done = b + 1
+        for b in range(pos.batch, len(self)):
+            # counted when handed out, so a checkpoint resumes after it; an older epoch's
+            # iterator, still alive, moves only its own Position, not the loader's
+            pos.batch = b + 1
             rows = slice(b * bs, (b + 1) * bs)
             if perm is None:
                 yield x[rows], y[rows]  # in order: views, no copy
@@ -113,16 +121,16 @@ class DataLoader:
     def state_dict(self) -> dict[str, Any]:
         """Return what a restored loader needs to continue the exact same data order.
 
-        {"seed", "epoch", "batch", "generator", "n", "bs", "shuffle", "drop_last"}; "generator"
-        is a CPU uint8 tensor. Mid-epoch, it is the state that replays the current epoch and
-        "batch" counts the batches already handed out, so a resume skips them.
+        {"seed", "epoch", "batch", "generator", "n", "bs", "shuffle", "drop_last"}: the
+        Position (epochs begun, batches of the last one handed out, the CPU uint8 generator
+        state its order was drawn from) and the sizes it is valid for.
         """
-        finished = self._done >= len(self)
+        pos = self.position
         return {
             "seed": self.seed,
-            "epoch": self.epoch if finished else self.epoch - 1,
-            "batch": 0 if finished else self._done,
-            "generator": (self._gen.get_state() if finished else self._epoch_start_state).clone(),
+            "epoch": pos.epoch,
+            "batch": pos.batch,
+            "generator": pos.generator.clone(),
             "n": self.n,
             "bs": self.bs,
             "shuffle": self.shuffle,
@@ -136,28 +144,32 @@ class DataLoader:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise GroundupError(f"loader state must have keys {sorted(keys)}, got {got}")
         for k in ("n", "bs", "shuffle", "drop_last"):
-            if _plain(state[k]) != getattr(self, k):
+            if state[k] != getattr(self, k):
                 raise GroundupError(
-                    f"loader state was saved with {k}={_plain(state[k])}, this loader has "
+                    f"loader state was saved with {k}={state[k]}, this loader has "
                     f"{k}={getattr(self, k)}; it cannot continue that data order"
                 )
-        gen_state = state["generator"]
-        if not isinstance(gen_state, torch.Tensor) or gen_state.dtype != torch.uint8:
+        generator = state["generator"]
+        if not isinstance(generator, torch.Tensor) or generator.dtype != torch.uint8:
             raise GroundupError("loader state 'generator' must be a uint8 tensor")
-        batch = int(_plain(state["batch"]))
-        if not 0 <= batch < max(len(self), 1):
-            raise GroundupError(f"loader state batch {batch} outside 0..{len(self) - 1}")
+        epoch, batch = state["epoch"], state["batch"]
+        for name, v, high in (("epoch", epoch, None), ("batch", batch, len(self))):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0 or (high and v > high):
+                span = f"0..{high}" if high else ">= 0"
+                raise GroundupError(f"loader state {name} must be a whole number {span}, got {v!r}")
+        if epoch == 0 and batch != 0:
+            raise GroundupError(f"loader state batch {batch} in epoch 0, which has not begun")
         gen = torch.Generator()
         try:
-            gen.set_state(gen_state.cpu().clone())
+            gen.set_state(generator.cpu().clone())
         except RuntimeError as e:
             raise GroundupError(f"loader state 'generator' is not valid ({e})") from None
-        self._gen, self._epoch_start_state = gen, gen.get_state()
-        self.seed, self.epoch = int(_plain(state["seed"])), int(_plain(state["epoch"]))
-        # batch 0 means "between epochs": the next iter() draws from the saved state
-        self._done, self._resume_at = (batch, batch) if batch > 0 else (len(self), 0)
-        if batch > 0:
-            self.epoch += 1  # the resumed epoch was already counted when it started
+        if epoch > 0 and batch == len(self):  # the epoch was finished: step past its draw
+            if self.shuffle:
+                torch.randperm(self.n, generator=gen)
+        self._gen, self.seed = gen, state["seed"]
+        self.position = Position(epoch, batch, generator.cpu().clone())
+        self._resume = 0 < epoch and batch < len(self)
 
     def __repr__(self) -> str:
         return (
@@ -167,6 +179,13 @@ class DataLoader:
         )
 
 
-def _plain(v: Any) -> Any:
-    """Return a Python scalar for a 0-d tensor (states may come back from a checkpoint file)."""
-    return v.item() if isinstance(v, torch.Tensor) and v.ndim == 0 else v
+@dataclass
+class Position:
+    """Where a loader's data order stands: enough to continue it exactly."""
+
+    epoch: int  # epochs begun, the current one included
+    batch: int  # batches of the current epoch handed out (len(loader): it is finished)
+    generator: torch.Tensor  # CPU generator state the current epoch's order was drawn from
+
+    def __repr__(self) -> str:
+        return f"Position(epoch={self.epoch}, batch={self.batch})"

@@ -170,7 +170,7 @@ def _climb(
         sync()
         begin, cpu_begin = time.perf_counter(), time.process_time()
         if rung.loop == "fit":
-            fit(setup.model, recorder, setup.opt, setup.train_dl, progress=False, guard=False)
+            fit(setup.model, recorder, setup.opt, setup.train_dl)
         else:
             lecture_loop(
                 setup.model, recorder, setup.opt, setup.train_dl, every=every, report=report

@@ -14,7 +14,8 @@ from typing import Any
 
 import torch
 
-from groundup.errors import GroundupError
+from groundup.errors import SettingError
+from groundup.models.spec import TrainSpec, positive_int
 
 
 @dataclass(frozen=True)
@@ -30,24 +31,22 @@ class LadderConfig:
     n_train: int | None = None  # train on the first n_train rows only (None: all 50,000)
     device: str = "cpu"
 
+    def specs(self) -> tuple[TrainSpec, TrainSpec]:
+        """Return the checked recipes of the Adam rungs and of the SGD rung."""
+        shared = dict(model="logreg", sched="const", epochs=self.epochs, bs=self.bs,
+                      seed=self.seed, device=self.device, momentum=self.momentum)
+        adam = TrainSpec(opt="adam", lr=self.lr, **shared).validate()
+        try:
+            sgd = TrainSpec(opt="sgd", lr=self.sgd_lr, **shared).validate()
+        except SettingError as e:  # the SGD rung's lr is the ladder's sgd_lr
+            raise SettingError("sgd_lr" if e.param == "lr" else e.param, e.problem) from None
+        return adam, sgd
+
     def validate(self) -> LadderConfig:
-        """Return self after checking every field; GroundupError names the bad one."""
-        for name in ("epochs", "bs"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise GroundupError(f"ladder: {name} must be a whole number >= 1, got {value!r}")
-        for name in ("lr", "sgd_lr"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise GroundupError(f"ladder: {name} must be a number > 0, got {value!r}")
-        if not (isinstance(self.momentum, int | float) and 0 <= self.momentum < 1):
-            raise GroundupError(f"ladder: momentum must be in [0, 1), got {self.momentum!r}")
-        if self.n_train is not None and (
-            isinstance(self.n_train, bool) or not isinstance(self.n_train, int) or self.n_train < 1
-        ):
-            raise GroundupError(
-                f"ladder: n_train must be a whole number >= 1, got {self.n_train!r}"
-            )
+        """Return self after checking every field; SettingError names the bad one."""
+        self.specs()  # the settings every training run has are checked by the one recipe
+        if self.n_train is not None:
+            positive_int("n_train", self.n_train)
         return self
 
 

@@ -1,32 +1,38 @@
-"""groundup.models: the named models (`logreg`, `mlp`), their files, and the MNIST training job."""
+"""groundup.models: the training recipe, the named models, the MNIST job, evaluation.
+
+    spec.py           TrainSpec: every training setting (name, default, check) and builders
+    architectures.py  build_model("logreg" | "mlp"), from logreg.py and mlp.py
+    job.py            train_mnist(spec): data -> model -> fit -> test
+    classifier.py     GroundupClassifier: the recipe as a scikit-learn estimator
+    io.py             save_model / load_model (safetensors + JSON)
+    evaluate.py       scoring a saved model; plots.py draws its pictures
+
+Only `spec` is imported eagerly (it needs no torch, so the NumPy predictor can use its
+`MODELS`); the rest load on first use.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from typing import Any
 
-from groundup.models.logreg import logreg
-from groundup.models.mlp import mlp
-from groundup.nn import Module
-from groundup.nn.layers import MatMul
+from groundup.models.spec import DEFAULT_LR, MODELS, OPTIMIZERS, TrainSpec
 
-MODELS = ("logreg", "mlp")
+_LAZY = {
+    "build_model": "architectures",
+    "logreg": "logreg",
+    "mlp": "mlp",
+    "train_mnist": "job",
+    "TrainResult": "job",
+    "GroundupClassifier": "classifier",
+    "save_model": "io",
+    "load_model": "io",
+}
 
-
-def build_model(
-    name: str = "mlp",
-    hidden: Sequence[int] = (100,),
-    act: str = "relu",
-    n_in: int = 784,
-    n_out: int = 10,
-    init: str = "kaiming",
-    matmul: MatMul | None = None,
-) -> Module:
-    """Return a freshly initialised model by name ("logreg" ignores `hidden` and `act`)."""
-    if name == "logreg":
-        return logreg(n_in, n_out, init=init, matmul=matmul)
-    if name == "mlp":
-        return mlp(n_in, hidden, n_out, act=act, init=init, matmul=matmul)
-    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+__all__ = ["DEFAULT_LR", "MODELS", "OPTIMIZERS", "TrainSpec", *_LAZY]
 
 
-__all__ = ["MODELS", "build_model", "logreg", "mlp"]
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"groundup.models.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'groundup.models' has no attribute {name!r}")

@@ -1,18 +1,18 @@
-"""GroundupClassifier: our own model, optimizer, data loader and fit loop as a scikit-learn
-estimator, so the search can tune them like any other (the lecture's follow-up tuned an SGD
-logistic regression on MNIST this way).
+"""GroundupClassifier: the training recipe as a scikit-learn estimator, so the search can tune
+our own model, optimizer, data loader and fit loop like any other (the lecture's follow-up tuned
+an SGD logistic regression on MNIST this way).
 
-It is a plain scikit-learn classifier: every hyper-parameter is an `__init__` keyword (so
-`get_params`, `set_params` and `clone` work), `fit(X, y)` takes NumPy arrays with any class
-labels, and `predict`, `predict_proba` and `classes_` behave as scikit-learn's do. The model
-underneath is `groundup.models.build_model(...)`, which outputs log-probabilities, trained
-with `groundup.train.fit` on the negative log-likelihood.
+Its keyword arguments are `TrainSpec`'s fields, with defaults for tuning (`TUNING`): a new
+setting in the spec is a new parameter here, with nothing to copy. It is a plain scikit-learn
+classifier: `get_params`, `set_params` and `clone` work, `fit(X, y)` takes NumPy arrays with
+any class labels, and `predict`, `predict_proba` and `classes_` behave as scikit-learn's do.
+Bad settings raise `SettingError` naming the parameter, before any data is touched.
 """
 
 from __future__ import annotations
 
+import inspect
 import warnings
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -28,92 +28,46 @@ except ImportError:  # scikit-learn < 1.6 has it as a method
     def validate_data(estimator: Any, *args: Any, **kwargs: Any) -> Any:
         return estimator._validate_data(*args, **kwargs)
 
-from groundup.data import DataLoader, resolve_device
-from groundup.errors import GroundupError
-from groundup.models import MODELS, build_model
-from groundup.models.job import make_optimizer
-from groundup.nn import ACTIVATIONS
+from groundup.models.spec import TrainSpec
 from groundup.nn.functional import nll_loss
-from groundup.train import SCHEDULES, fit, make_schedule
+from groundup.train import DivergenceGuard, fit
 from groundup.train import predict_proba as _predict_proba
 
-OPTIMIZERS = ("sgd", "adam")
+# The defaults a search starts from: one epoch of plain SGD on the lecture's logreg.
+TUNING = TrainSpec(model="logreg", hidden=(100,), act="relu", opt="sgd", lr=0.01, momentum=0.0,
+                   wd=0.0, sched="const", epochs=1, bs=64, seed=0, device="cpu")
 
 
 class GroundupClassifier(ClassifierMixin, BaseEstimator):
     """A scikit-learn classifier trained by groundup's own nn/optim/data/fit code.
 
-    model:    "logreg" (one Linear layer) or "mlp" (hidden layers with `act` between)
-    hidden:   hidden layer sizes for "mlp" (an int is one layer)
-    lr, wd:   learning rate and weight decay; momentum is SGD's
-    bs:       mini-batch size; epochs: passes over the training data
-    opt:      "sgd" or "adam"; sched: "const" or "onecycle" learning-rate schedule
-    seed:     fixes the initial weights and the batch order (torch's global RNG is untouched)
-    device:   "cpu", "cuda", "auto"
+    Parameters: the fields of `groundup.models.TrainSpec` (model, hidden, act, opt, lr,
+    momentum, wd, sched, epochs, bs, seed, device), defaulting to `TUNING`. `seed` fixes the
+    initial weights and the batch order (torch's global RNG is left as it was).
     """
 
-    def __init__(
-        self,
-        model: str = "logreg",
-        hidden: int | Sequence[int] = (100,),
-        act: str = "relu",
-        lr: float = 0.01,
-        wd: float = 0.0,
-        momentum: float = 0.0,
-        bs: int = 64,
-        epochs: int = 1,
-        opt: str = "sgd",
-        sched: str = "const",
-        seed: int = 0,
-        device: str = "cpu",
-    ) -> None:
-        self.model = model
-        self.hidden = hidden
-        self.act = act
-        self.lr = lr
-        self.wd = wd
-        self.momentum = momentum
-        self.bs = bs
-        self.epochs = epochs
-        self.opt = opt
-        self.sched = sched
-        self.seed = seed
-        self.device = device
+    def __init__(self, **settings: Any) -> None:
+        unknown = sorted(set(settings) - set(TrainSpec.names()))
+        if unknown:
+            raise TypeError(f"GroundupClassifier got unexpected keyword argument {unknown[0]!r}")
+        for name in TrainSpec.names():
+            setattr(self, name, settings.get(name, getattr(TUNING, name)))
 
-    def _checked_params(self) -> tuple[tuple[int, ...], torch.device]:
-        """Return (hidden sizes, device) after checking every hyper-parameter."""
-        if self.model not in MODELS:
-            raise GroundupError(f"model={self.model!r}: choose one of {', '.join(MODELS)}")
-        if self.opt not in OPTIMIZERS:
-            raise GroundupError(f"opt={self.opt!r}: choose one of {', '.join(OPTIMIZERS)}")
-        if self.sched not in SCHEDULES:
-            raise GroundupError(f"sched={self.sched!r}: choose one of {', '.join(SCHEDULES)}")
-        if self.act not in ACTIVATIONS:
-            raise GroundupError(f"act={self.act!r}: choose one of {', '.join(ACTIVATIONS)}")
-        hidden = (self.hidden,) if isinstance(self.hidden, int | np.integer) else self.hidden
-        try:
-            hidden = tuple(int(h) for h in hidden)
-        except (TypeError, ValueError):
-            raise GroundupError(f"hidden={self.hidden!r}: expected layer sizes") from None
-        if self.model == "mlp" and (not hidden or min(hidden) <= 0):
-            raise GroundupError(f"hidden={self.hidden!r}: sizes must be positive")
-        for name in ("bs", "epochs"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
-                raise GroundupError(f"{name}={v!r}: must be a positive integer")
-        if not (isinstance(self.lr, int | float) and self.lr >= 0):
-            raise GroundupError(f"lr={self.lr!r}: must be a number >= 0")
-        if not (isinstance(self.wd, int | float) and self.wd >= 0):
-            raise GroundupError(f"wd={self.wd!r}: must be a number >= 0")
-        if not (isinstance(self.momentum, int | float) and 0 <= self.momentum < 1):
-            raise GroundupError(f"momentum={self.momentum!r}: must be in [0, 1)")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
-            raise GroundupError(f"seed={self.seed!r}: must be an integer")
-        return hidden, resolve_device(self.device)
+    # scikit-learn reads the parameter names from __init__'s signature: show it the spec's.
+    __init__.__signature__ = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=getattr(TUNING, n))
+           for n in TrainSpec.names()]
+    )
+
+    def _validate_params(self) -> TrainSpec:
+        """Return the checked spec of these settings; a bad one raises SettingError."""
+        return TrainSpec(**{n: getattr(self, n) for n in TrainSpec.names()}).validate()
 
     def fit(self, X: Any, y: Any) -> GroundupClassifier:
         """Return self after training a fresh model on X (n, features) and labels y (n,)."""
-        hidden, device = self._checked_params()
+        spec = self._validate_params()
+        device = spec.torch_device()
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
@@ -121,14 +75,12 @@ class GroundupClassifier(ClassifierMixin, BaseEstimator):
         y_t = torch.as_tensor(y_idx.astype(np.int64), device=device)
         # Seed a private copy of torch's RNG: the caller's random stream is left as it was.
         with torch.random.fork_rng(devices=[] if device.type == "cpu" else [device]):
-            torch.manual_seed(int(self.seed))
-            net = build_model(self.model, hidden=hidden, act=self.act, n_in=X.shape[1],
-                              n_out=max(2, len(self.classes_))).to(device)
-        dl = DataLoader(x_t, y_t, bs=int(self.bs), shuffle=True, seed=int(self.seed))
-        opt = make_optimizer(self.opt, net.parameters(), self.lr, self.momentum, self.wd)
-        sched = make_schedule(self.sched, float(self.lr), int(self.epochs) * len(dl))
-        history = fit(net, nll_loss, opt, dl, epochs=int(self.epochs), sched=sched,
-                      progress=False, guard=True)
+            torch.manual_seed(spec.seed)
+            net = spec.build_model(n_in=X.shape[1], n_out=max(2, len(self.classes_)))
+        dl = spec.build_loader(x_t, y_t)
+        opt = spec.build_optimizer(net.parameters())
+        history = fit(net, nll_loss, opt, dl, epochs=spec.epochs,
+                      sched=spec.build_schedule(len(dl)), callbacks=[DivergenceGuard()])
         self.model_ = net
         self.history_ = history
         self.stop_reason_ = history.stop_reason

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from groundup.errors import GroundupError, ModelFileError
-from groundup.models import MODELS, build_model
+from groundup.models.architectures import build_model
+from groundup.models.spec import MODELS
 from groundup.nn import Module
-from groundup.train.checkpoint import load_tensors, save_tensors
+from groundup.train.tensorfile import load_tensors, save_tensors
 
 ARCH_KEYS = ("model", "hidden", "act", "n_in", "n_out")
 

@@ -1,79 +1,28 @@
-"""The main job: train a named model on MNIST with our own pieces, test it, describe it.
+"""The main job: train a model on MNIST with our own pieces, test it, describe it.
 
-`TrainConfig` holds every knob `groundup train` exposes (validated, with defaults that
-train a good model); `train_mnist(cfg)` runs data -> model -> optimizer -> fit -> test.
+`train_mnist(spec)` runs data -> model -> optimizer -> fit -> test, every piece built by the
+`TrainSpec`. What to show or save along the way (progress, checkpoints, Ctrl-C) are callbacks
+the caller passes in.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from rich.console import Console
 
-from groundup.data import DataLoader, load_mnist, mnist_stats, resolve_device
+from groundup.data import DataLoader, load_mnist, mnist_stats
 from groundup.errors import GroundupError
-from groundup.models import MODELS, build_model
-from groundup.nn import ACTIVATIONS, Module
+from groundup.models.spec import TrainSpec, positive_int
+from groundup.nn import Module
 from groundup.nn.functional import nll_loss
-from groundup.optim import SGD, Adam
-from groundup.train import SCHEDULES, History, ProgressCallback, evaluate, fit, make_schedule
-from groundup.train.resume import Checkpoint, CheckpointCallback, StopOnInterrupt, restore
+from groundup.train import Callback, DivergenceGuard, History, Resume, evaluate, fit
+from groundup.train.checkpoint import Checkpoint
 
-OPTIMIZERS = ("adam", "sgd")
-
-
-@dataclass
-class TrainConfig:
-    """Every setting of a training run; the defaults reach >= 98% test accuracy on MNIST."""
-
-    model: str = "mlp"
-    hidden: tuple[int, ...] = (512,)
-    act: str = "relu"
-    epochs: int = 10
-    bs: int = 128
-    lr: float = 3e-3
-    opt: str = "adam"
-    momentum: float = 0.9
-    wd: float = 0.0
-    sched: str = "onecycle"
-    device: str = "auto"
-    seed: int = 42
-    data_dir: str | None = None
-    train_rows: int | None = None  # use only the first N training rows (quick experiments)
-
-    def validate(self) -> TrainConfig:
-        """Return self after checking every value; a bad one raises GroundupError."""
-
-        def bad(what: str) -> GroundupError:
-            return GroundupError(what)
-
-        if self.model not in MODELS:
-            raise bad(f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}")
-        if self.act not in ACTIVATIONS:
-            raise bad(f"unknown activation {self.act!r}; choose one of {', '.join(ACTIVATIONS)}")
-        if self.opt not in OPTIMIZERS:
-            raise bad(f"unknown optimizer {self.opt!r}; choose one of {', '.join(OPTIMIZERS)}")
-        if self.sched not in SCHEDULES:
-            raise bad(f"unknown schedule {self.sched!r}; choose one of {', '.join(SCHEDULES)}")
-        if not self.hidden or any(h <= 0 for h in self.hidden):
-            raise bad(f"hidden sizes must be positive, got {list(self.hidden)}")
-        for name in ("epochs", "bs"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-                raise bad(f"{name} must be a positive integer, got {v!r}")
-        if not self.lr > 0:
-            raise bad(f"lr must be positive, got {self.lr!r}")
-        if not 0 <= self.momentum < 1:
-            raise bad(f"momentum must be in [0, 1), got {self.momentum!r}")
-        if not self.wd >= 0:
-            raise bad(f"wd must be >= 0, got {self.wd!r}")
-        if self.train_rows is not None and self.train_rows <= 0:
-            raise bad(f"train_rows must be positive, got {self.train_rows!r}")
-        return self
+VALID_BS = 2048  # scoring needs no gradients: big batches are faster
 
 
 @dataclass
@@ -92,69 +41,44 @@ class TrainResult:
                 f"test_acc={self.test_acc:.4f}, train_seconds={self.train_seconds:.1f})")
 
 
-def make_optimizer(name: str, params, lr: float, momentum: float = 0.9, wd: float = 0.0):
-    """Return our optimizer called `name` ("adam" or "sgd") over `params`."""
-    if name == "adam":
-        return Adam(params, lr=lr, weight_decay=wd, decoupled=wd > 0)
-    if name == "sgd":
-        return SGD(params, lr=lr, momentum=momentum, weight_decay=wd)
-    raise GroundupError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-
-
 def train_mnist(
-    cfg: TrainConfig,
-    progress: bool = True,
-    console: Console | None = None,
-    callbacks=(),
-    checkpoint_path: str | Path | None = None,
-    checkpoint_every: int = 0,
+    spec: TrainSpec,
+    *,
+    train_rows: int | None = None,
+    data_dir: str | None = None,
+    callbacks: Sequence[Callback] = (),
     resume: Checkpoint | None = None,
-    interruptible: bool = False,
 ) -> TrainResult:
-    """Return the result of training `cfg.model` on MNIST train, scored on valid and test.
+    """Return the result of training `spec.model` on MNIST train, scored on valid and test.
 
-    With `checkpoint_path`, a full training checkpoint is written every `checkpoint_every`
-    epochs (0: never) and when a Ctrl-C stops the run (`interruptible=True` turns the first
-    Ctrl-C into a clean stop after the current step). `resume` continues a run exactly
-    where its checkpoint left it; `cfg` must be the config saved in that checkpoint.
+    `train_rows` keeps only the first N training images (quick experiments); `data_dir`
+    holds the four MNIST IDX files instead of the shipped copy. `callbacks` watch or steer
+    `fit` (they run before the divergence guard); `resume` continues the run saved in that
+    checkpoint, which must have been made with this spec.
     """
-    cfg.validate()
-    device = resolve_device(cfg.device)
-    torch.manual_seed(cfg.seed)  # the model's initial weights
-    x_train, y_train = load_mnist("train", device=device, data_dir=cfg.data_dir)
-    if cfg.train_rows is not None:
-        x_train, y_train = x_train[: cfg.train_rows], y_train[: cfg.train_rows]
-    x_valid, y_valid = load_mnist("valid", device=device, data_dir=cfg.data_dir)
-    train_dl = DataLoader(x_train, y_train, bs=cfg.bs, shuffle=True, seed=cfg.seed)
-    valid_dl = DataLoader(x_valid, y_valid, bs=2048, shuffle=False)
-
-    model = build_model(cfg.model, hidden=cfg.hidden, act=cfg.act).to(device)
-    opt = make_optimizer(cfg.opt, model.parameters(), cfg.lr, cfg.momentum, cfg.wd)
-    sched = make_schedule(cfg.sched, cfg.lr, cfg.epochs * len(train_dl))
-    meta = model_meta(cfg)
-    start_epoch = start_step = 0
-    done: list = []
-    if resume is not None:
-        restore(resume, model, opt, train_dl)
-        start_epoch, start_step, done = resume.epoch, resume.step, resume.history
-    callbacks = list(callbacks)
-    if interruptible:
-        callbacks.append(StopOnInterrupt())
-    if checkpoint_path is not None:
-        callbacks.append(CheckpointCallback(checkpoint_path, checkpoint_every, meta))
-    if progress and console is not None:
-        callbacks.append(ProgressCallback(console))
-        progress = False
+    spec = spec.validate()
+    if train_rows is not None:
+        positive_int("train_rows", train_rows)
+    device = spec.torch_device()
+    torch.manual_seed(spec.seed)  # the model's initial weights
+    x_train, y_train = load_mnist("train", device=device, data_dir=data_dir)
+    x_train, y_train = x_train[:train_rows], y_train[:train_rows]
+    x_valid, y_valid = load_mnist("valid", device=device, data_dir=data_dir)
+    train_dl = spec.build_loader(x_train, y_train)
+    valid_dl = DataLoader(x_valid, y_valid, bs=VALID_BS, shuffle=False)
+    model = spec.build_model()
+    opt = spec.build_optimizer(model.parameters())
+    first = [Resume(resume)] if resume is not None else []  # restores before anything looks
 
     start = time.perf_counter()
-    history = fit(model, nll_loss, opt, train_dl, valid_dl, epochs=cfg.epochs, sched=sched,
-                  callbacks=callbacks, progress=progress, start_epoch=start_epoch,
-                  start_step=start_step)
+    history = fit(model, nll_loss, opt, train_dl, valid_dl, epochs=spec.epochs,
+                  sched=spec.build_schedule(len(train_dl)),
+                  callbacks=[*first, *callbacks, DivergenceGuard()])
     seconds = time.perf_counter() - start
-    history.epochs = done + history.epochs
 
-    x_test, y_test = load_mnist("test", device=device, data_dir=cfg.data_dir)
+    x_test, y_test = load_mnist("test", device=device, data_dir=data_dir)
     test_loss, test_acc = evaluate(model, x_test, y_test, nll_loss)
+    meta = model_meta(spec, train_rows=train_rows, data_dir=data_dir)
     meta.update(
         test_accuracy=test_acc,
         valid_accuracy=history.valid_acc[-1] if history.epochs else None,
@@ -163,26 +87,30 @@ def train_mnist(
     return TrainResult(model, history, test_loss, test_acc, seconds, meta)
 
 
-def model_meta(cfg: TrainConfig) -> dict[str, Any]:
-    """Return the metadata saved with a model: architecture, normalisation stats, config."""
-    mean, std = mnist_stats(data_dir=cfg.data_dir)
+def model_meta(
+    spec: TrainSpec, *, train_rows: int | None = None, data_dir: str | None = None
+) -> dict[str, Any]:
+    """Return the metadata saved with a model: architecture, normalisation stats, settings."""
+    mean, std = mnist_stats(data_dir=data_dir)
     return {
-        "model": cfg.model,
-        "hidden": list(cfg.hidden) if cfg.model == "mlp" else [],
-        "act": cfg.act,
+        "model": spec.model,
+        "hidden": list(spec.hidden) if spec.model == "mlp" else [],
+        "act": spec.act,
         "n_in": 784,
         "n_out": 10,
         "norm_mean": float(mean),
         "norm_std": float(std),
-        "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()},
+        "config": {**spec.to_dict(), "train_rows": train_rows, "data_dir": data_dir},
     }
 
 
-def config_from_checkpoint(ckpt: Checkpoint) -> TrainConfig:
-    """Return the TrainConfig a checkpoint was made with."""
-    saved = dict(ckpt.meta["config"])
-    saved["hidden"] = tuple(saved["hidden"])
+def saved_run(ckpt: Checkpoint) -> tuple[TrainSpec, int | None]:
+    """Return (spec, train_rows) of the run a checkpoint (or model file) was made with."""
+    config = ckpt.meta.get("config")
+    if not isinstance(config, dict):
+        raise GroundupError(f"{ckpt.path}: checkpoint lacks its run's settings")
     try:
-        return TrainConfig(**saved).validate()
-    except TypeError as e:
-        raise GroundupError(f"{ckpt.path}: checkpoint config is not understood ({e})") from None
+        spec = TrainSpec.from_dict({k: config.get(k) for k in TrainSpec.names()})
+    except GroundupError as e:
+        raise GroundupError(f"{ckpt.path}: checkpoint settings are not understood ({e})") from None
+    return spec, config.get("train_rows")

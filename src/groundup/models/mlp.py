@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from groundup.models.spec import layer_sizes, one_of
 from groundup.nn import ACTIVATIONS, Linear, LogSoftmax, Module, Sequential
 from groundup.nn.layers import MatMul
 
@@ -17,12 +18,9 @@ def mlp(
     matmul: MatMul | None = None,
 ) -> Sequential:
     """Return Sequential(Linear, act, ..., Linear, LogSoftmax) with the given hidden sizes."""
-    if act not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {act!r}; choose one of {', '.join(ACTIVATIONS)}")
-    if not hidden or any(h <= 0 for h in hidden):
-        raise ValueError(f"hidden sizes must be positive integers, got {list(hidden)}")
+    one_of(lambda: tuple(ACTIVATIONS))("act", act)
+    sizes = [n_in, *layer_sizes("hidden", hidden)]
     layers: list[Module] = []
-    sizes = [n_in, *hidden]
     for a, b in zip(sizes[:-1], sizes[1:], strict=True):
         layers += [Linear(a, b, init=init, matmul=matmul), ACTIVATIONS[act]()]
     layers += [Linear(sizes[-1], n_out, init=init, matmul=matmul), LogSoftmax()]

@@ -21,8 +21,8 @@ from typing import Any
 import torch
 
 from groundup.nn import Module
-from groundup.train.callbacks import Callback, DivergenceGuard, ProgressCallback
-from groundup.train.metrics import Metric, score_batches
+from groundup.train.callbacks import Callback
+from groundup.train.metrics import MetricFn, score_batches
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Schedule = Callable[[int], float]
@@ -77,7 +77,7 @@ class FitState:
     epochs: int
     sched: Schedule | None
     history: History
-    metrics: Sequence[Metric] = ()
+    metrics: Sequence[MetricFn] = ()
     epoch: int = 0  # 0-based index of the current epoch
     step: int = 0  # optimizer steps taken since the start of training (all epochs)
     batch: int = 0  # batches done in the current epoch
@@ -94,42 +94,23 @@ def fit(
     valid_dl: Iterable | None = None,
     epochs: int = 1,
     sched: Schedule | None = None,
-    metrics: Sequence[Metric] = (),
+    metrics: Sequence[MetricFn] = (),
     callbacks: Sequence[Callback] = (),
-    progress: bool = True,
-    guard: bool = True,
-    start_epoch: int = 0,
-    start_step: int = 0,
 ) -> History:
     """Return the History of training `model` for `epochs` epochs over `train_dl`.
 
     loss_fn(output, target) -> scalar; `opt` has step()/zero_grad()/param_groups;
     `sched(step) -> lr` sets every param group's lr before each step; `valid_dl` yields
     (x, y) batches scored after each epoch (loss, accuracy, and each of `metrics`, functions
-    (output, target) -> scalar named by their `__name__`). `progress` adds a progress bar and
-    epoch table; `guard` stops on a NaN/inf loss and restores the last good weights. `start_epoch` /
-    `start_step` continue a resumed run.
+    (output, target) -> scalar named by their `__name__`). Everything else is a callback the
+    caller passes, called in order: `ProgressCallback()` for a bar and a table,
+    `DivergenceGuard()` to stop on a NaN/inf loss, `Resume(checkpoint)` (first) to continue
+    a saved run.
     """
     if epochs < 0:
         raise ValueError(f"epochs must be >= 0, got {epochs}")
-    cbs: list[Callback] = list(callbacks)
-    if guard:
-        cbs.append(DivergenceGuard())
-    if progress:
-        cbs.append(ProgressCallback())
-    state = FitState(
-        model,
-        opt,
-        loss_fn,
-        train_dl,
-        valid_dl,
-        epochs,
-        sched,
-        History(),
-        metrics=metrics,
-        epoch=start_epoch,
-        step=start_step,
-    )
+    cbs = list(callbacks)
+    state = FitState(model, opt, loss_fn, train_dl, valid_dl, epochs, sched, History(), metrics)
     model.train()
     for cb in cbs:
         cb.before_fit(state)

@@ -12,7 +12,7 @@ from groundup.nn.functional import nll_loss
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+MetricFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (output, target) -> scalar
 
 
 def evaluate_batches(
@@ -27,7 +27,7 @@ def score_batches(
     model: Module,
     batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
     loss_fn: LossFn = nll_loss,
-    metrics: Sequence[Metric] = (),
+    metrics: Sequence[MetricFn] = (),
 ) -> tuple[float, float, dict[str, float]]:
     """Return (mean loss, accuracy, {metric name: mean value}) over the (x, y) batches.
 
@@ -70,11 +70,20 @@ def evaluate(
     )
 
 
-def predict_proba(model: Module, x: torch.Tensor, bs: int = 2048) -> torch.Tensor:
-    """Return (n, classes) probabilities, assuming `model` outputs log-probabilities."""
+def predict_log_proba(model: Module, x: torch.Tensor, bs: int = 2048) -> torch.Tensor:
+    """Return `model`'s (n, classes) outputs for `x` (its log-probabilities), in batches.
+
+    Runs in eval mode without gradients, and puts the model back in the mode it was in.
+    """
     was_training = model.training
     model.eval()
-    with torch.no_grad():
-        out = torch.cat([model(x[i : i + bs]) for i in range(0, len(x), bs)])
-    model.train(was_training)
-    return out.exp()
+    try:
+        with torch.no_grad():
+            return torch.cat([model(x[i : i + bs]) for i in range(0, len(x), bs)])
+    finally:
+        model.train(was_training)
+
+
+def predict_proba(model: Module, x: torch.Tensor, bs: int = 2048) -> torch.Tensor:
+    """Return (n, classes) probabilities, assuming `model` outputs log-probabilities."""
+    return predict_log_proba(model, x, bs).exp()

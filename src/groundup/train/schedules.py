@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from groundup.errors import SettingError
+
 SCHEDULES = ("const", "onecycle")
 
 
@@ -52,4 +54,4 @@ def make_schedule(name: str, lr: float, total_steps: int) -> Constant | OneCycle
         return Constant(lr)
     if name == "onecycle":
         return OneCycle(lr, total_steps)
-    raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
+    raise SettingError("sched", f"unknown {name!r}; choose one of {', '.join(SCHEDULES)}")

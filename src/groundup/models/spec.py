@@ -1,0 +1,224 @@
+"""The one training recipe: `TrainSpec`, every setting of a training run in one place.
+
+Each setting is one field below: its name, its default and its check live together, and
+everything that trains a model reads them from here:
+
+    groundup train / --resume   TrainSpec from the options, or from the checkpoint
+    train_mnist(spec)           builds model, optimizer, schedule and loader from it
+    GroundupClassifier          its keyword arguments are these fields (tuning defaults)
+    the ladder                  checks its shared settings as TrainSpecs
+
+Adding a setting is one field here (default and check) and one option in `groundup.cli.train`
+(see docs/train.md). A bad value raises `SettingError` naming the field, in Python's words.
+
+This module imports no torch until something is built, so the torch-free NumPy predictor can
+read `MODELS` from it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
+
+from groundup.errors import SettingError
+
+if TYPE_CHECKING:
+    import torch
+
+    from groundup.data import DataLoader
+    from groundup.nn import Module
+    from groundup.optim import Optimizer
+
+MODELS = ("logreg", "mlp")
+OPTIMIZERS = ("adam", "sgd")
+DEFAULT_LR = {"adam": 3e-3, "sgd": 0.1}  # when lr is None: what trains well with each
+
+
+# ---------------------------------------------------------------- checks: value -> clean value
+
+Check = Callable[[str, Any], Any]
+
+
+def _integer(name: str, v: Any, low: int, high: int | None = None) -> int:
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < low or (
+        high is not None and v >= high
+    ):
+        span = f">= {low}" if high is None else f"in [{low}, {high})"
+        raise SettingError(name, f"must be a whole number {span}, got {v!r}")
+    return int(v)
+
+
+def _number(name: str, v: Any, low: float, high: float | None = None) -> float:
+    ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+    if not ok or v < low or (high is not None and v >= high):
+        span = f">= {low:g}" if high is None else f"in [{low:g}, {high:g})"
+        raise SettingError(name, f"must be a finite number {span}, got {v!r}")
+    return float(v)
+
+
+def positive_int(name: str, v: Any) -> int:
+    return _integer(name, v, 1)
+
+
+def seed_int(name: str, v: Any) -> int:
+    return _integer(name, v, 0, 2**63)
+
+
+def rate(name: str, v: Any) -> float | None:
+    return None if v is None else _number(name, v, 0.0)
+
+
+def non_negative(name: str, v: Any) -> float:
+    return _number(name, v, 0.0)
+
+
+def fraction(name: str, v: Any) -> float:
+    return _number(name, v, 0.0, 1.0)
+
+
+def one_of(names: Callable[[], tuple[str, ...]]) -> Check:
+    """Return a check that `v` is one of `names()` (a function: some lists live in torch code)."""
+
+    def check(name: str, v: Any) -> str:
+        choices = names()
+        if v not in choices:
+            raise SettingError(name, f"unknown {v!r}; choose one of {', '.join(choices)}")
+        return v
+
+    return check
+
+
+def layer_sizes(name: str, v: Any) -> tuple[int, ...]:
+    sizes = (v,) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else v
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        raise SettingError(name, f"expected layer sizes like (100,) or 100, got {v!r}") from None
+    if not sizes:
+        raise SettingError(name, "needs at least one layer size")
+    return tuple(_integer(name, s, 1) for s in sizes)
+
+
+def device_name(name: str, v: Any) -> str:
+    from groundup.data import resolve_device  # torch: only when a spec is checked
+
+    if not isinstance(v, str):
+        raise SettingError(name, f"expected a device name like 'cpu', got {v!r}")
+    resolve_device(v)
+    return v
+
+
+def _activations() -> tuple[str, ...]:
+    from groundup.nn.activations import ACTIVATIONS
+
+    return tuple(ACTIVATIONS)
+
+
+def _schedules() -> tuple[str, ...]:
+    from groundup.train.schedules import SCHEDULES
+
+    return SCHEDULES
+
+
+def setting(default: Any, check: Check) -> Any:
+    """Return a dataclass field whose value `check(name, value)` cleans or rejects."""
+    return field(default=default, metadata={"check": check})
+
+
+# ---------------------------------------------------------------- the recipe
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """Every setting of a training run; the defaults reach >= 98% test accuracy on MNIST.
+
+    >>> TrainSpec(model="logreg", opt="sgd").validate().lr   # lr None: the optimizer's default
+    0.1
+    >>> TrainSpec(lr=-1).validate()
+    Traceback (most recent call last):
+    groundup.errors.SettingError: lr: must be a finite number >= 0, got -1
+    """
+
+    model: str = setting("mlp", one_of(lambda: MODELS))
+    hidden: tuple[int, ...] = setting((512,), layer_sizes)  # mlp hidden sizes
+    act: str = setting("relu", one_of(_activations))  # mlp activation
+    opt: str = setting("adam", one_of(lambda: OPTIMIZERS))
+    lr: float | None = setting(None, rate)  # the peak with onecycle; None: DEFAULT_LR[opt]
+    momentum: float = setting(0.9, fraction)  # SGD's
+    wd: float = setting(0.0, non_negative)  # weight decay (decoupled for adam: AdamW)
+    sched: str = setting("onecycle", one_of(_schedules))
+    epochs: int = setting(10, positive_int)
+    bs: int = setting(128, positive_int)
+    seed: int = setting(42, seed_int)  # initial weights and batch order
+    device: str = setting("auto", device_name)  # auto: a GPU when there is one
+
+    def validate(self) -> TrainSpec:
+        """Return a checked copy: every value clean (ints, floats, tuples) and lr filled in."""
+        clean = {f.name: f.metadata["check"](f.name, getattr(self, f.name)) for f in fields(self)}
+        if clean["lr"] is None:
+            clean["lr"] = DEFAULT_LR[clean["opt"]]
+        return replace(self, **clean)
+
+    # ------------------------------------------------------------ as data
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the settings as JSON-ready values (tuples become lists)."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], where: str = "spec") -> TrainSpec:
+        """Return the validated spec saved by `to_dict` (unknown or missing names are errors)."""
+        names = {f.name for f in fields(cls)}
+        if not isinstance(values, dict) or set(values) != names:
+            got = sorted(values) if isinstance(values, dict) else type(values).__name__
+            raise SettingError(where, f"expected the settings {sorted(names)}, got {got}")
+        return cls(**values).validate()
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """Return the setting names, in order."""
+        return tuple(f.name for f in fields(cls))
+
+    # ------------------------------------------------------------ what a run needs
+
+    def torch_device(self) -> torch.device:
+        """Return the torch.device this run trains on."""
+        from groundup.data import resolve_device
+
+        return resolve_device(self.device)
+
+    def build_model(self, n_in: int = 784, n_out: int = 10) -> Module:
+        """Return a fresh model (initialised from torch's global RNG) on the spec's device."""
+        from groundup.models.architectures import build_model
+
+        model = build_model(self.model, hidden=self.hidden, act=self.act, n_in=n_in, n_out=n_out)
+        return model.to(self.torch_device())
+
+    def build_optimizer(self, params: Any) -> Optimizer:
+        """Return our optimizer over `params`: Adam (AdamW with wd) or SGD with momentum."""
+        from groundup.optim import SGD, Adam
+
+        lr = self.lr if self.lr is not None else DEFAULT_LR[self.opt]
+        if self.opt == "adam":
+            return Adam(params, lr=lr, weight_decay=self.wd, decoupled=self.wd > 0)
+        return SGD(params, lr=lr, momentum=self.momentum, weight_decay=self.wd)
+
+    def build_schedule(self, steps_per_epoch: int) -> Callable[[int], float]:
+        """Return the learning-rate schedule over the whole run (step -> lr)."""
+        from groundup.train.schedules import make_schedule
+
+        lr = self.lr if self.lr is not None else DEFAULT_LR[self.opt]
+        return make_schedule(self.sched, lr, self.epochs * steps_per_epoch)
+
+    def build_loader(self, x: torch.Tensor, y: torch.Tensor) -> DataLoader:
+        """Return the shuffling training loader, its order fixed by the seed."""
+        from groundup.data import DataLoader
+
+        return DataLoader(x, y, bs=self.bs, shuffle=True, seed=self.seed)
+
+
+def _jsonable(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple) else v
