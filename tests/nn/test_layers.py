@@ -50,7 +50,7 @@ def test_inits_have_the_promised_scale() -> None:
     lecture = Linear(1000, 500, init="lecture").weight
     assert float(k.detach().std()) == pytest.approx((2 / 1000) ** 0.5, rel=0.02)
     assert float(lecture.detach().std()) == pytest.approx(1 / 1000, rel=0.02)
-    with pytest.raises(ValueError, match="unknown init"):
+    with pytest.raises(ValueError, match="init: unknown"):
         Linear(2, 2, init="xavier")
     with pytest.raises(ValueError, match="positive"):
         Linear(0, 2)

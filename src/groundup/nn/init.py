@@ -6,6 +6,8 @@ import math
 
 import torch
 
+from groundup.errors import SettingError
+
 INITS = ("kaiming", "lecture")
 
 
@@ -37,4 +39,4 @@ def init_weight(kind: str, n_in: int, n_out: int, **kw) -> torch.Tensor:
         return kaiming_normal(n_in, n_out, **kw)
     if kind == "lecture":
         return lecture_init(n_in, n_out, **kw)
-    raise ValueError(f"unknown init {kind!r}; choose one of {', '.join(INITS)}")
+    raise SettingError("init", f"unknown {kind!r}; choose one of {', '.join(INITS)}")

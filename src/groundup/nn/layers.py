@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import torch
 
+from groundup.errors import SettingError
 from groundup.nn.init import init_weight
 from groundup.nn.module import Module
 from groundup.nn.parameter import Parameter
@@ -35,7 +36,8 @@ class Linear(Module):
     ) -> None:
         super().__init__()
         if n_in <= 0 or n_out <= 0:
-            raise ValueError(f"Linear needs positive sizes, got n_in={n_in}, n_out={n_out}")
+            raise SettingError("n_in" if n_in <= 0 else "n_out",
+                               f"Linear needs positive sizes, got n_in={n_in}, n_out={n_out}")
         self.n_in, self.n_out, self.init, self.matmul = n_in, n_out, init, matmul
         self.weight = Parameter(init_weight(init, n_in, n_out, device=device, dtype=dtype))
         self.bias = Parameter(torch.zeros(n_out, device=device, dtype=dtype)) if bias else None

@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from groundup.errors import GroundupError, SettingError
 from groundup.nn import Module
 from groundup.train.callbacks import Callback
 from groundup.train.metrics import MetricFn, score_batches
@@ -108,7 +109,7 @@ def fit(
     a saved run.
     """
     if epochs < 0:
-        raise ValueError(f"epochs must be >= 0, got {epochs}")
+        raise SettingError("epochs", f"must be >= 0, got {epochs}")
     cbs = list(callbacks)
     state = FitState(model, opt, loss_fn, train_dl, valid_dl, epochs, sched, History(), metrics)
     model.train()
@@ -156,7 +157,7 @@ def _one_epoch(state: FitState, cbs: list[Callback]) -> None:
         if state.stop:
             return
     if state.batch == 0:
-        raise ValueError("the training data loader yielded no batches")
+        raise GroundupError("the training data loader yielded no batches")
     train_loss = float(state.running_loss) / state.batch  # waits for the device: end of epoch
     seconds = time.perf_counter() - start
     valid_loss = valid_acc = None
