@@ -14,9 +14,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import check_estimator
 
-from groundup.errors import GroundupError
-from groundup.models import build_model
-from groundup.models import GroundupClassifier
+from groundup.errors import SettingError
+from groundup.models import GroundupClassifier, TrainSpec, build_model
+from groundup.models.classifier import TUNING
 from groundup.tune import best_fit
 
 
@@ -101,16 +101,25 @@ def test_lr_zero_leaves_the_initial_weights_and_steps_follow_bs_and_epochs(blobs
 
 @pytest.mark.parametrize(
     "params, words",
-    [({"model": "cnn"}, "model='cnn'"), ({"opt": "rmsprop"}, "opt="), ({"bs": 0}, "bs=0"),
-     ({"epochs": 1.5}, "epochs="), ({"lr": -1}, "lr=-1"), ({"momentum": 1.0}, "momentum="),
-     ({"model": "mlp", "hidden": (0,)}, "hidden="), ({"act": "swish"}, "act="),
-     ({"sched": "cosine"}, "sched="), ({"device": "tpu"}, "device")],
+    [({"model": "cnn"}, "model: unknown 'cnn'"), ({"opt": "rmsprop"}, "opt: "),
+     ({"bs": 0}, "bs: "), ({"epochs": 1.5}, "epochs: "), ({"lr": -1}, "lr: "),
+     ({"momentum": 1.0}, "momentum: "), ({"model": "mlp", "hidden": (0,)}, "hidden: "),
+     ({"act": "swish"}, "act: "), ({"sched": "cosine"}, "sched: "), ({"device": "tpu"}, "device: "),
+     ({"seed": -1}, "seed: ")],
 )
 def test_bad_hyper_parameters_fail_in_fit_with_one_line(blobs, params, words) -> None:
     Xt, yt, _, _ = blobs
-    with pytest.raises(GroundupError) as info:
+    with pytest.raises(SettingError) as info:
         GroundupClassifier(**params).fit(Xt, yt)
-    assert words in str(info.value) and "\n" not in str(info.value)
+    assert str(info.value).startswith(words) and "\n" not in str(info.value)
+    assert info.value.param == next(iter(params)) if len(params) == 1 else "hidden"
+
+
+def test_its_parameters_are_the_training_recipe() -> None:
+    assert sorted(GroundupClassifier().get_params()) == sorted(TrainSpec.names())
+    assert GroundupClassifier()._validate_params() == TUNING
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
+        GroundupClassifier(nope=1)
 
 
 def test_unfitted_predict_raises_not_fitted(blobs) -> None:
