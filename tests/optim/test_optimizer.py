@@ -247,7 +247,7 @@ def _bad_state_dicts(sd: dict) -> list[tuple[object, str]]:
         (no_list, "group 0 is malformed"),
         (other, "key 'exp_avg', which SGD does not use"),
         (adam_groups, "betas that SGD does not use"),
-        (bad_lr, "lr must be in"),
+        (bad_lr, "lr: must be in"),
     ]
 
 

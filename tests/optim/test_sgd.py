@@ -138,15 +138,15 @@ def test_functional_rule_by_hand(foreach: bool) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(lr=-0.1), "lr must be in"),
-        (dict(lr=float("nan")), "lr must be in"),
-        (dict(lr="0.1"), "lr must be a number"),
-        (dict(lr=0.1, momentum=-0.5), "momentum must be in"),
-        (dict(lr=0.1, weight_decay=-1e-4), "weight_decay must be in"),
+        (dict(lr=-0.1), "lr: must be in"),
+        (dict(lr=float("nan")), "lr: must be in"),
+        (dict(lr="0.1"), "lr: must be a number"),
+        (dict(lr=0.1, momentum=-0.5), "momentum: must be in"),
+        (dict(lr=0.1, weight_decay=-1e-4), "weight_decay: must be in"),
         (dict(lr=0.1, nesterov=True), "nesterov=True needs momentum > 0"),
         (dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening = 0"),
-        (dict(lr=0.1, nesterov=1), "nesterov must be True or False"),
-        (dict(lr=0.1, foreach="yes"), "foreach must be None, True or False"),
+        (dict(lr=0.1, nesterov=1), "nesterov: must be True or False"),
+        (dict(lr=0.1, foreach="yes"), "foreach: must be None, True or False"),
     ],
 )
 def test_bad_hyper_parameters_are_clear_errors(kwargs: dict, message: str) -> None:
@@ -157,5 +157,5 @@ def test_bad_hyper_parameters_are_clear_errors(kwargs: dict, message: str) -> No
 
 def test_bad_hyper_parameter_in_a_group_is_caught() -> None:
     w, b = torch.zeros(3, requires_grad=True), torch.zeros(1, requires_grad=True)
-    with pytest.raises(GroundupError, match="SGD: lr must be in"):
+    with pytest.raises(GroundupError, match=r"lr: must be in \[0, inf\] for SGD"):
         SGD([{"params": [w]}, {"params": [b], "lr": -1.0}], lr=0.1)

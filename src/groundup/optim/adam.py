@@ -29,8 +29,9 @@ from typing import Any
 
 import torch
 
-from groundup.errors import GroundupError
-from groundup.optim.optimizer import Optimizer, ParamsArg, check_flag, check_number
+from groundup.errors import SettingError
+from groundup.optim.checks import check_flag, check_number
+from groundup.optim.optimizer import Optimizer, ParamsArg
 
 Tensors = list[torch.Tensor]
 
@@ -172,7 +173,9 @@ class Adam(Optimizer):
         super()._check_group(group)
         betas = group["betas"]
         if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise GroundupError(f"{self.name}: betas must be a pair (beta1, beta2), got {betas!r}")
+            raise SettingError(
+                "betas", f"must be a pair (beta1, beta2) for {self.name}, got {betas!r}"
+            )
         for name, b in zip(("beta1", "beta2"), betas, strict=True):
             check_number(self.name, name, b, low=0.0, high=1.0, high_open=True)
         group["betas"] = tuple(betas)  # a state dict that went through JSON brings a list

@@ -18,55 +18,15 @@ Only tensors and autograd are borrowed from PyTorch: this module never imports `
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
 
 from groundup.errors import GroundupError
+from groundup.optim.checks import check_foreach, check_number
 
 ParamsArg = Iterable[torch.Tensor] | Iterable[dict[str, Any]]
-
-
-def check_number(
-    owner: str,
-    name: str,
-    value: Any,
-    *,
-    low: float = -math.inf,
-    high: float = math.inf,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """Return `value` as a float after checking it is a finite number in the given range.
-
-    `owner` names the optimizer in the error message, e.g. "SGD: momentum must be ...".
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise GroundupError(f"{owner}: {name} must be a number, got {value!r}")
-    value = float(value)
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if not math.isfinite(value) or too_low or too_high:
-        lo = "(" if low_open else "["
-        hi = ")" if high_open else "]"
-        raise GroundupError(f"{owner}: {name} must be in {lo}{low:g}, {high:g}{hi}, got {value!r}")
-    return value
-
-
-def check_flag(owner: str, name: str, value: Any) -> bool:
-    """Return `value` after checking it is a bool."""
-    if not isinstance(value, bool):
-        raise GroundupError(f"{owner}: {name} must be True or False, got {value!r}")
-    return value
-
-
-def check_foreach(owner: str, value: Any) -> bool | None:
-    """Return `value` after checking it is None (pick the faster path), True or False."""
-    if value is not None and not isinstance(value, bool):
-        raise GroundupError(f"{owner}: foreach must be None, True or False, got {value!r}")
-    return value
 
 
 class Optimizer:
@@ -253,7 +213,13 @@ class Optimizer:
             raise GroundupError(
                 f"{self.name}: a state dict must be a dict with keys 'state' and 'param_groups'"
             )
-        saved_groups = state_dict["param_groups"]
+        groups = self._loaded_groups(state_dict["param_groups"])
+        state = self._loaded_state(state_dict["param_groups"], state_dict["state"])
+        self.param_groups[:] = groups
+        self.state = state
+
+    def _loaded_groups(self, saved_groups: Any) -> list[dict[str, Any]]:
+        """Return our param groups with the saved hyper-parameters, each checked."""
         if not isinstance(saved_groups, list) or len(saved_groups) != len(self.param_groups):
             n = len(saved_groups) if isinstance(saved_groups, list) else "no"
             raise GroundupError(
@@ -279,7 +245,10 @@ class Optimizer:
             new["params"] = group["params"]
             self._check_group(new)
             new_groups.append(new)
+        return new_groups
 
+    def _loaded_state(self, saved_groups: list, saved_state: Any) -> dict[torch.Tensor, dict]:
+        """Return the saved per-parameter state keyed by our parameters, each value checked."""
         # The saved groups name their parameters by index; pair them with ours in order.
         by_index: dict[int, torch.Tensor] = {}
         for saved, group in zip(saved_groups, self.param_groups, strict=True):
@@ -291,7 +260,6 @@ class Optimizer:
                         "more than once or not as an index"
                     )
                 by_index[i] = p
-        saved_state = state_dict["state"]
         if not isinstance(saved_state, dict):
             raise GroundupError(f"{self.name}: state dict 'state' must be a dict")
         new_state: dict[torch.Tensor, dict[str, Any]] = {}
@@ -306,9 +274,7 @@ class Optimizer:
             if not isinstance(entry, dict):
                 raise GroundupError(f"{self.name}: state for parameter {i} must be a dict")
             new_state[p] = {k: self._load_state_value(i, p, k, v) for k, v in entry.items()}
-
-        self.param_groups[:] = new_groups
-        self.state = new_state
+        return new_state
 
     def _load_state_value(self, i: int, p: torch.Tensor, key: str, value: Any) -> Any:
         if key not in self.state_keys:

@@ -21,7 +21,8 @@ from typing import Any
 import torch
 
 from groundup.errors import GroundupError
-from groundup.optim.optimizer import Optimizer, ParamsArg, check_flag, check_number
+from groundup.optim.checks import check_flag, check_number
+from groundup.optim.optimizer import Optimizer, ParamsArg
 
 Tensors = list[torch.Tensor]
 
