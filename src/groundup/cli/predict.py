@@ -60,7 +60,6 @@ def predict(
 
     import numpy as np
 
-    from groundup.data.images import load_digit
     from groundup.errors import GroundupError
     from groundup.predictor import load_predictor
 
@@ -72,15 +71,7 @@ def predict(
         )
     show_dir = _show_dir(show) if show is not None else None
 
-    pixels: dict[int, np.ndarray] = {}  # index of the picture -> (28, 28)
-    errors: dict[int, str] = {}
-    many = len(images) >= PROGRESS_FROM and sys.stderr.isatty()
-    for i in _progress(range(len(images)), len(images), enabled=many):
-        try:
-            pixels[i] = load_digit(images[i])
-        except GroundupError as e:
-            errors[i] = str(e)
-            print(f"error: {e}", file=sys.stderr, flush=True)
+    pixels, errors = _read_pictures(images)
     probs = (
         predictor.predict_proba(np.stack([pixels[i].reshape(-1) for i in pixels]))
         if pixels
@@ -89,24 +80,43 @@ def predict(
     by_index = dict(zip(pixels, probs, strict=True))
     if show_dir is not None:
         _write_shown(show_dir, images, pixels)
-
     if json_out:
-        rows = [
-            {"file": str(path), "error": errors[i]}
-            if i in errors
-            else {
-                "file": str(path),
-                "prediction": int(by_index[i].argmax()),
-                "probabilities": [round(float(p), 6) for p in by_index[i]],
-            }
-            for i, path in enumerate(images)
-        ]
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(_json_rows(images, by_index, errors), indent=2))
     else:
         for i, p in by_index.items():
             print(format_line(str(images[i]), p, top))
     if errors:
         raise typer.Exit(2)
+
+
+def _read_pictures(images: list[Path]) -> tuple[dict, dict[int, str]]:
+    """Return ({index: (28, 28) pixels}, {index: error}); each error is also printed."""
+    from groundup.data.images import load_digit
+    from groundup.errors import GroundupError
+
+    pixels, errors = {}, {}
+    many = len(images) >= PROGRESS_FROM and sys.stderr.isatty()
+    for i in _progress(range(len(images)), len(images), enabled=many):
+        try:
+            pixels[i] = load_digit(images[i])
+        except GroundupError as e:
+            errors[i] = str(e)
+            print(f"error: {e}", file=sys.stderr, flush=True)
+    return pixels, errors
+
+
+def _json_rows(images: list[Path], by_index: dict, errors: dict[int, str]) -> list[dict]:
+    """Return one {file, prediction, probabilities} (or {file, error}) per picture."""
+    return [
+        {"file": str(path), "error": errors[i]}
+        if i in errors
+        else {
+            "file": str(path),
+            "prediction": int(by_index[i].argmax()),
+            "probabilities": [round(float(p), 6) for p in by_index[i]],
+        }
+        for i, path in enumerate(images)
+    ]
 
 
 def format_line(name: str, probs, top: int = 3) -> str:
@@ -120,7 +130,7 @@ def _show_dir(show: Path) -> Path:
     """Return the --show directory, created if needed; a path that cannot be one is an error."""
     from groundup.fileio import prepare_output_dir
 
-    prepare_output_dir(show, "--show")
+    prepare_output_dir(show, "show")
     return show
 
 
