@@ -59,10 +59,7 @@ def evaluate(
     if units <= 0:
         raise GroundupError(f"--units must be positive, got {units}")
     if plot is not None:
-        try:
-            check_picture_dir(plot)  # fail before the work, not after
-        except GroundupError as e:
-            raise GroundupError(f"--plot {e}") from None
+        check_picture_dir(plot)  # fail before the work, not after
     dev = resolve_device(device)
     model, meta = load_model(model_file, device=str(dev))
     ev = evaluate_model(
