@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.tune import best_fit, fit_models
 from groundup.tune.backends import LocalBackend, SerialBackend, make_backend, resolve_n_jobs
 
@@ -32,7 +32,7 @@ def test_resolve_n_jobs_follows_joblib() -> None:
         resolve_n_jobs(0)
     assert isinstance(make_backend("local", 1), SerialBackend)
     assert isinstance(make_backend("local", 2), LocalBackend)
-    with pytest.raises(GroundupError, match="--scheduler only applies"):
+    with pytest.raises(SettingError, match="scheduler: only applies to `backend='dask'`"):
         make_backend("local", 2, scheduler="tcp://127.0.0.1:1")
 
 
@@ -67,7 +67,7 @@ def test_workers_that_keep_dying_stop_the_search_with_a_clear_message(tmp_path: 
                                                                      data) -> None:
     Xt, yt, Xv, yv = data
     grid = {"c": [0, 1], "die_once": [str(tmp_path / "died")]}
-    with pytest.raises(GroundupError, match=r"died 1 time\(s\).*--resume"):
+    with pytest.raises(GroundupError, match=r"died 1 time\(s\).*`resume=True`"):
         best_fit(ConstantClassifier(), grid, Xt, yt, Xv, yv, n_jobs=2, store=tmp_path / "s.db",
                  max_worker_restarts=0)
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.tune import best_fit, fit_models
 from groundup.tune.backends import DaskBackend
 
@@ -28,7 +28,7 @@ from .estimators import ConstantClassifier
 distributed = pytest.importorskip("distributed")
 
 DASK = str(Path(sys.executable).with_name("dask"))
-TESTS = str(Path(__file__).resolve().parents[1])  # so workers can import tune.estimators
+ROOT = str(Path(__file__).resolve().parents[2])  # so workers can import tests.tune.estimators
 
 
 def free_port() -> int:
@@ -59,7 +59,7 @@ class Cluster:
 
 def _env() -> dict[str, str]:
     # The scheduler unpickles task graphs too, so every process must import the test estimators.
-    paths = (TESTS, os.environ.get("PYTHONPATH", ""))
+    paths = (ROOT, os.environ.get("PYTHONPATH", ""))
     return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
 
 
@@ -140,7 +140,7 @@ def test_an_unreachable_scheduler_is_one_clear_error_before_fitting(data) -> Non
         best_fit(est, {"c": [0]}, Xt, yt, Xv, yv, backend="dask", scheduler=address,
                  scheduler_timeout=1)
     assert address in str(info.value) and "\n" not in str(info.value)
-    with pytest.raises(GroundupError, match="--scheduler"):
+    with pytest.raises(SettingError, match="scheduler: needed with `backend='dask'`"):
         DaskBackend(None)
 
 

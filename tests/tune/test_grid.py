@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.model_selection import ParameterGrid
 
-from groundup.errors import GroundupError
+from groundup.errors import SettingError
 from groundup.tune.grid import (
     config_from_json,
     config_key,
@@ -47,14 +47,14 @@ def test_parse_grid_option_drops_repeated_values() -> None:
             "h={1:2}"],
 )
 def test_malformed_grid_options_raise_one_line(bad: str) -> None:
-    with pytest.raises(GroundupError) as info:
+    with pytest.raises(SettingError) as info:
         parse_grid_option(bad)
-    assert "\n" not in str(info.value)
+    assert "\n" not in str(info.value) and str(info.value).startswith("grid: ")
 
 
 def test_parse_grid_refuses_a_name_given_twice() -> None:
     assert parse_grid(["lr=1,2", "wd=0"]) == {"lr": [1, 2], "wd": [0]}
-    with pytest.raises(GroundupError, match="given twice"):
+    with pytest.raises(SettingError, match=r"^grid\['lr'\]: given twice"):
         parse_grid(["lr=1", "lr=2"])
 
 
@@ -74,10 +74,15 @@ def test_expand_grid_empty_dict_is_one_default_config() -> None:
     assert expand_grid({}) == [{}]
 
 
-@pytest.mark.parametrize("bad", [{"a": []}, {"a": "abc"}, {"a": 3}, "a=1", [{"a": [1]}, 3]])
-def test_expand_grid_rejects_bad_grids(bad: object) -> None:
-    with pytest.raises(GroundupError):
+@pytest.mark.parametrize(
+    "bad, param",
+    [({"a": []}, "grid['a']"), ({"a": "abc"}, "grid['a']"), ({"a": 3}, "grid['a']"),
+     ("a=1", "grid"), ([{"a": [1]}, 3], "grid")],
+)
+def test_expand_grid_rejects_bad_grids(bad: object, param: str) -> None:
+    with pytest.raises(SettingError) as info:
         expand_grid(bad)  # type: ignore[arg-type]
+    assert info.value.param == param
 
 
 values = st.one_of(

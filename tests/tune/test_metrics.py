@@ -12,7 +12,7 @@ from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 from sklearn.svm import LinearSVC
 
 from groundup.errors import GroundupError
-from groundup.tune.metrics import METRICS, Metric, get_metric, roc_auc_ovr
+from groundup.tune.metrics import METRICS, SearchMetric, get_metric, roc_auc_ovr
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_get_metric_names_functions_and_direction() -> None:
     assert get_metric("accuracy", greater_is_better=False).greater_is_better is False
     m = get_metric(accuracy_score)
     assert m.name == "accuracy_score" and m.needs == "predict" and m.greater_is_better
-    assert get_metric(Metric("x", accuracy_score)).name == "x"
+    assert get_metric(SearchMetric("x", accuracy_score)).name == "x"
     with pytest.raises(GroundupError, match="unknown"):
         get_metric("accurasy")
     with pytest.raises(GroundupError):

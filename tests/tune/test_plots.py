@@ -12,7 +12,7 @@ from sklearn.datasets import make_classification
 from groundup.tune import best_fit, plot_scores
 from groundup.tune.grid import config_key
 from groundup.tune.plots import varying_params
-from groundup.tune.search import SearchResult
+from groundup.tune.results import SearchResult
 
 from .estimators import ConstantClassifier
 

@@ -12,10 +12,10 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.tune import best_fit, fit_models, score_models
 from groundup.tune.grid import config_key
-from groundup.tune.search import best_index
+from groundup.tune.results import best_index
 
 from .estimators import ConstantClassifier
 
@@ -121,19 +121,26 @@ def test_all_configs_failing_gives_no_best(data) -> None:
 
 @pytest.mark.parametrize(
     "grid, kwargs, words",
-    [({"lr": [0.1]}, {}, "has no parameter 'lr'"),
-     ({"alpa": [0.1]}, {}, "did you mean alpha"),
-     ({"n_jobs": [2]}, {"n_jobs": 2}, "inner n_jobs is fixed at 1"),
-     ({"alpha": [0.1]}, {"backend": "spark"}, "choose 'local' or 'dask'"),
-     ({"alpha": [0.1]}, {"n_jobs": 0}, "n_jobs=0"),
-     ({"alpha": [0.1]}, {"metric": "acc"}, "unknown")],
+    [({"lr": [0.1]}, {}, "grid['lr']: SGDClassifier has no parameter 'lr'"),
+     ({"alpa": [0.1]}, {}, "grid['alpa']: SGDClassifier has no parameter 'alpa'; did you mean"
+                           " alpha"),
+     ({"alpha": [-1.0]}, {}, "grid['alpha']: The 'alpha' parameter of SGDClassifier must be"),
+     ({"n_jobs": [2]}, {"n_jobs": 2}, "grid['n_jobs']: the search is already parallel; inner"
+                                      " n_jobs is fixed at 1"),
+     ({"alpha": [0.1]}, {"backend": "spark"}, "backend: unknown 'spark'; choose 'local' or"
+                                              " 'dask'"),
+     ({"alpha": [0.1]}, {"n_jobs": 0}, "n_jobs: use a positive count, or -1 for every core;"
+                                       " got 0"),
+     ({"alpha": [0.1]}, {"metric": "acc"}, "metric: unknown 'acc'"),
+     ({"alpha": [0.1]}, {"resume": True}, "resume: needs `store`")],
 )
 def test_user_mistakes_fail_before_any_fitting(data, grid, kwargs, words) -> None:
     Xt, yt, Xv, yv = data
     est = SGDClassifier()
-    with pytest.raises(GroundupError) as info:
+    with pytest.raises(SettingError) as info:
         best_fit(est, grid, Xt, yt, Xv, yv, **{"n_jobs": 1, **kwargs})
-    assert words in str(info.value)
+    assert str(info.value).startswith(words), str(info.value)
+    assert "--" not in str(info.value)  # the library speaks Python, not command-line flags
     assert not hasattr(est, "coef_")
 
 

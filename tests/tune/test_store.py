@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import SGDClassifier
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.tune.grid import config_key
 from groundup.tune.metrics import get_metric
 from groundup.tune.store import Fingerprint, ResultStore, fingerprint, hash_arrays
@@ -57,7 +57,7 @@ def test_existing_results_need_resume(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     with ResultStore.open(path, fp()) as db:
         db.add(result(0.1))
-    with pytest.raises(GroundupError, match="--resume"):
+    with pytest.raises(SettingError, match=r"^store: .* pass `resume=True` to continue"):
         ResultStore.open(path, fp())
     with ResultStore.open(path, fp(), resume=True) as db:
         assert db.done_keys() == {config_key({"alpha": 0.1})}

@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from groundup.tune.grid import config_key
 from groundup.tune.metrics import get_metric
-from groundup.tune.tasks import make_estimator, run_config
+from groundup.tune.tasks import configured_clone, run_config
 
 from .estimators import ConstantClassifier
 
@@ -20,21 +20,21 @@ X = np.arange(40, dtype=float).reshape(20, 2)
 y = np.array([0] * 12 + [1] * 8)
 
 
-def test_make_estimator_returns_a_fresh_clone_with_params() -> None:
+def test_configured_clone_returns_a_fresh_clone_with_params() -> None:
     base = ConstantClassifier(c=0)
-    a = make_estimator(base, {"c": 1}, None)
-    b = make_estimator(base, {"c": 2}, None)
+    a = configured_clone(base, {"c": 1}, None)
+    b = configured_clone(base, {"c": 2}, None)
     assert a is not base and b is not base and a is not b
     assert (base.c, a.c, b.c) == (0, 1, 2)
 
 
-def test_make_estimator_pins_every_n_jobs_including_nested() -> None:
+def test_configured_clone_pins_every_n_jobs_including_nested() -> None:
     pipe = make_pipeline(StandardScaler(), RandomForestClassifier(n_jobs=-1))
-    pinned = make_estimator(pipe, {}, 1)
+    pinned = configured_clone(pipe, {}, 1)
     assert pinned.get_params()["randomforestclassifier__n_jobs"] == 1
     assert pipe.get_params()["randomforestclassifier__n_jobs"] == -1  # original untouched
     # None already means one job: left alone (no deprecation warnings for no reason)
-    assert make_estimator(ConstantClassifier(n_jobs=None), {}, 1).n_jobs is None
+    assert configured_clone(ConstantClassifier(n_jobs=None), {}, 1).n_jobs is None
 
 
 def test_run_config_scores_with_the_metric() -> None:

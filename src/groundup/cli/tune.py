@@ -4,15 +4,25 @@ the validation split, and report the best config with its test score."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from groundup.cli.apps import app
-from groundup.errors import GroundupError
+from groundup.cli.tune_data import SearchData, load_search_data
+from groundup.errors import GroundupError, SettingError
 from groundup.fileio import check_writable_dir
+
+if TYPE_CHECKING:
+    from groundup.tune.grid import ParamGrid
+    from groundup.tune.metrics import SearchMetric
+    from groundup.tune.options import SearchOptions
+    from groundup.tune.results import SearchResult
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
@@ -83,85 +93,95 @@ def tune(
     split; the best config is then scored once on the test split. Results are stored as they
     arrive when --store is given, and --resume fits only what is missing.
     """
-    from groundup.cli.tune_models import DEFAULT_GRIDS, OURS, make_estimator
-    from groundup.tune.grid import parse_grid
-    from groundup.tune.metrics import get_metric
-    from groundup.tune.search import prepare_configs
+    # The signature above is the command's list of options (Typer reads it); the work is three
+    # steps: check everything (before data is loaded or anything fitted), search, show.
+    from groundup.tune.options import SearchOptions
 
-    # Everything a user can get wrong is checked here, before data is loaded or anything fitted.
-    if backend not in ("local", "dask"):
-        raise GroundupError(f"--backend {backend}: choose local or dask")
-    if backend == "dask" and not scheduler:
-        raise GroundupError("--backend dask needs --scheduler tcp://HOST:PORT")
-    if backend == "local" and scheduler:
-        raise GroundupError("--scheduler only applies to --backend dask")
-    if resume and store is None:
-        raise GroundupError("--resume needs --store (the file holding the earlier results)")
+    options = SearchOptions(metric=metric, n_jobs=n_jobs, backend=backend, scheduler=scheduler,
+                            scheduler_timeout=scheduler_timeout, store=store, resume=resume,
+                            progress=True)
+    plan = _plan(model, grid, options, seed=seed, device=device, top=top, plot=plot)
+    result, d = _search(plan, lambda: load_search_data(data, target, train_rows, seed), data)
+    _show(plan, result, d)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A checked `groundup tune` run: what to fit, how to search, and what to show."""
+
+    model: str
+    estimator: Any
+    grid: ParamGrid
+    n_configs: int
+    options: SearchOptions
+    top: int
+    plot: Path | None
+
+
+def _plan(model: str, grid: list[str] | None, options: SearchOptions, seed: int, device: str,
+          top: int, plot: Path | None) -> _Plan:
+    """Return the checked plan of a run; raise SettingError for anything a user got wrong."""
+    from groundup.cli.tune_models import DEFAULT_GRIDS, estimator_for
+    from groundup.tune.checks import prepare_configs
+    from groundup.tune.grid import parse_grid
+
     if top <= 0:
-        raise GroundupError(f"--top must be positive, got {top}")
-    if store is not None:
-        check_writable_dir(store)
+        raise SettingError("top", f"must be positive, got {top}")
     if plot is not None:
         check_writable_dir(plot)
         if plot.suffix.lower() not in PLOT_SUFFIXES:
-            raise GroundupError(f"--plot {plot}: use a .png, .svg or .pdf file name")
-    m = get_metric(metric)
-    if model in OURS:
-        from groundup.data import resolve_device
-
-        resolve_device(device)
-    estimator = make_estimator(model, seed=seed, device=device)
+            raise SettingError("plot", f"use a .png, .svg or .pdf file name, not {plot}")
+    estimator = estimator_for(model, seed=seed, device=device)
     the_grid = parse_grid(grid) if grid else DEFAULT_GRIDS.get(model, {})
-    configs, _ = prepare_configs(estimator, the_grid, n_jobs, backend)
+    configs, _ = prepare_configs(estimator, the_grid, options.parallel)
+    return _Plan(model, estimator, the_grid, len(configs), options, top, plot)
 
-    err, out = Console(stderr=True), Console()
-    runner = None
-    if backend == "dask":
-        from groundup.tune.backends import DaskBackend
 
-        runner = DaskBackend(scheduler, timeout=scheduler_timeout)  # unreachable: error now
-    try:
-        from groundup.cli.tune_data import load_search_data
-        from groundup.tune.backends import resolve_n_jobs
-        from groundup.tune.search import best_fit
+def _search(plan: _Plan, load: Callable[[], SearchData], data: str
+            ) -> tuple[SearchResult, SearchData]:
+    """Return the search's result and its data; Ctrl-C exits 130, saying what the store kept."""
+    from groundup.tune.options import opened
+    from groundup.tune.search import best_fit
 
+    err = Console(stderr=True)
+    with opened(plan.options) as options:  # a Dask scheduler is reached now, before loading
         with err.status(f"loading {data}"):
-            d = load_search_data(data, target=target, train_rows=train_rows, seed=seed)
-        where = (f"dask {runner.address} ({runner.n_workers} worker threads)" if runner
-                 else f"{resolve_n_jobs(n_jobs)} local worker(s)")
+            d = load()
+        m = options.search_metric
         direction = "higher" if m.greater_is_better else "lower"
         err.print(
-            f"tune {model} on {d.name}: train {len(d.y_train):,} rows, valid {len(d.y_val):,}; "
-            f"{len(configs)} configs on {where}; {m.name} ({direction} is better)",
+            f"tune {plan.model} on {d.name}: train {len(d.y_train):,} rows, valid "
+            f"{len(d.y_val):,}; {plan.n_configs} configs on {options.backend.describe()}; "
+            f"{m.name} ({direction} is better)",
             highlight=False,
         )
         try:
-            result = best_fit(
-                estimator, the_grid, d.X_train, d.y_train, d.X_val, d.y_val, metric=m,
-                n_jobs=n_jobs, backend=backend, scheduler=runner.client if runner else None,
-                store=store, resume=resume, progress=True,
-            )
+            result = best_fit(plan.estimator, plan.grid, d.X_train, d.y_train, d.X_val, d.y_val,
+                              options)
         except KeyboardInterrupt:
-            print(f"interrupted{_kept(store)}", file=sys.stderr)
+            print(f"interrupted{_kept(options.store)}", file=sys.stderr)
             raise typer.Exit(130) from None
-    finally:
-        if runner is not None:
-            runner.close()
+    return result, d
 
-    _print_table(result, top, out)
-    if plot is not None:
+
+def _show(plan: _Plan, result: SearchResult, d: SearchData) -> None:
+    """Print the table, the best config and its test score, and where things were written."""
+    err, out = Console(stderr=True), Console()
+    store = plan.options.store
+    _print_table(result, plan.top, out)
+    if plan.plot is not None:
         from groundup.tune.plots import plot_scores
 
-        plot_scores(result, plot)
+        plot_scores(result, plan.plot)
     if result.best_model is None:
         first = result.table["error"].iloc[0]
         raise GroundupError(f"all {len(result.table)} configs failed; the first: {first}")
-    _print_best(result, m, d, out)
+    _print_best(result, plan.options.search_metric, d, out)
     if store is not None:
         out.print(f"store: {store} ({result.n_fitted} fitted now, {result.n_resumed} resumed)",
                   highlight=False)
-    if plot is not None:
-        out.print(f"plot: {plot}", highlight=False)
+    if plan.plot is not None:
+        out.print(f"plot: {plan.plot}", highlight=False)
     if result.n_failed:
         err.print(f"{result.n_failed} of {len(result.table)} configs failed (see the table)",
                   highlight=False)
@@ -177,7 +197,7 @@ def _kept(store: Path | None) -> str:
         return f"; {db.count()} results are kept in {store}: add --resume to continue"
 
 
-def _print_best(result, m, d, out: Console) -> None:
+def _print_best(result: SearchResult, m: SearchMetric, d: SearchData, out: Console) -> None:
     """Print the best config, its validation score and its one look at the test split."""
     from groundup.tune.grid import format_config
     from groundup.tune.metrics import get_metric
@@ -191,7 +211,8 @@ def _print_best(result, m, d, out: Console) -> None:
     out.print(line, highlight=False, soft_wrap=True)
 
 
-def _print_table(result, top: int, out: Console) -> None:
+def _print_table(result: SearchResult, top: int, out: Console) -> None:
+    """Print the `top` configs, best first, with their scores, fit times and notes."""
     from groundup.tune.grid import format_value
 
     t = result.sorted_table()

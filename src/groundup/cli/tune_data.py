@@ -1,8 +1,8 @@
-"""The data a search runs on: a training set to fit, a fixed validation set to score, and a
-test set touched once, for the winner only.
+"""The data `groundup tune` searches on: a training set to fit, a fixed validation set to
+score, and a test set touched once, for the winner only.
 
-`--data mnist` is the shipped MNIST (train 50,000 / valid 10,000 / test 10,000), normalised
-with the training split's mean and std. `--data FILE.csv --target COL` is any table of
+`data="mnist"` is the shipped MNIST (train 50,000 / valid 10,000 / test 10,000), normalised
+with the training split's mean and std. A CSV file with a `target` column is any table of
 numeric features: its rows are shuffled once (seeded) and cut 60 / 20 / 20.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from groundup.errors import GroundupError
+from groundup.errors import SettingError
 
 
 @dataclass
@@ -39,10 +39,10 @@ def load_search_data(data: str = "mnist", target: str | None = None,
                      train_rows: int | None = None, seed: int = 0) -> SearchData:
     """Return the SearchData for `data` ("mnist" or a CSV path); train cut to `train_rows`."""
     if train_rows is not None and train_rows <= 0:
-        raise GroundupError(f"--train-rows must be positive, got {train_rows}")
+        raise SettingError("train_rows", f"must be positive, got {train_rows}")
     if data == "mnist":
         if target is not None:
-            raise GroundupError("--target only applies to --data FILE.csv")
+            raise SettingError("target", "only applies when `data` is a CSV file")
         out = _mnist()
     else:
         out = _csv(data, target, seed)
@@ -64,28 +64,28 @@ def _csv(path: str | os.PathLike, target: str | None, seed: int) -> SearchData:
 
     path = Path(path)
     if not path.is_file():
-        raise GroundupError(f"--data {path}: no such file (use 'mnist' or a CSV file)")
+        raise SettingError("data", f"no such file {path} (use 'mnist' or a CSV file)")
     if target is None:
-        raise GroundupError(f"--data {path}: say which column to predict with --target")
+        raise SettingError("target", f"needed to say which column of {path} to predict")
     try:
         df = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise GroundupError(f"--data {path}: not a readable CSV ({first})") from None
+        raise SettingError("data", f"{path} is not a readable CSV ({first})") from None
     if target not in df.columns:
         names = ", ".join(map(str, df.columns[:12]))
-        raise GroundupError(f"--target {target}: no such column in {path} (columns: {names})")
+        raise SettingError("target", f"no column {target!r} in {path} (columns: {names})")
     features = df.drop(columns=[target])
     if features.shape[1] == 0:
-        raise GroundupError(f"--data {path}: no feature columns besides {target}")
+        raise SettingError("data", f"{path} has no feature columns besides {target!r}")
     for col in features.columns:
         if not pd.api.types.is_numeric_dtype(features[col]):
-            raise GroundupError(f"--data {path}: column {col!r} is not numeric; encode it first")
+            raise SettingError("data", f"column {col!r} of {path} is not numeric; encode it first")
     missing = df.columns[df.isna().any()].tolist()
     if missing:
-        raise GroundupError(f"--data {path}: column {missing[0]!r} has missing values")
+        raise SettingError("data", f"column {missing[0]!r} of {path} has missing values")
     if len(df) < 5:
-        raise GroundupError(f"--data {path}: {len(df)} rows is too few to split 60/20/20")
+        raise SettingError("data", f"{path} has {len(df)} rows, too few to split 60/20/20")
     X = features.to_numpy(dtype=np.float32)
     y = df[target].to_numpy()
     order = np.random.default_rng(seed).permutation(len(df))

@@ -8,19 +8,24 @@
 
 Back ends: local worker processes (joblib/loky, the default) or a Dask cluster
 (`backend="dask", scheduler="tcp://host:port"`). Results are stored as they arrive
-(`store="results.db"`), so an interrupted search resumes (`resume=True`).
+(`store="results.db"`), so an interrupted search resumes (`resume=True`). These settings form
+a `SearchOptions`, checked when made; `best_fit` takes one, or its fields as keywords.
 """
 
-from groundup.tune.grid import expand_grid, parse_grid
-from groundup.tune.metrics import METRICS, Metric, get_metric
-from groundup.tune.search import ModelScores, SearchResult, best_fit, fit_models, score_models
+from groundup.tune.grid import ParamGrid, expand_grid, parse_grid
+from groundup.tune.metrics import METRICS, SearchMetric, get_metric
+from groundup.tune.options import SearchOptions
+from groundup.tune.results import ModelScores, SearchResult
+from groundup.tune.search import best_fit, fit_models, score_models
 from groundup.tune.store import ResultStore
 
 __all__ = [
     "METRICS",
-    "Metric",
     "ModelScores",
+    "ParamGrid",
     "ResultStore",
+    "SearchMetric",
+    "SearchOptions",
     "SearchResult",
     "best_fit",
     "expand_grid",

@@ -5,6 +5,9 @@ they finish, in whatever order they finish.
 One level of parallelism only: in parallel back ends every worker fits one config at a time
 with one compute thread (BLAS/OpenMP and torch pinned to 1, any `n_jobs` of the estimator set
 to 1), so N workers use N cores, never N x N.
+
+`check_backend` is the one place that knows which back ends exist and when a scheduler
+applies; `make_backend` builds one.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from typing import Any
 import joblib
 import numpy as np
 
-from groundup.errors import GroundupError
-from groundup.tune.metrics import Metric
+from groundup.errors import SettingError
+from groundup.tune.metrics import SearchMetric
 from groundup.tune.tasks import TaskResult, one_line, run_config
 
 
@@ -38,7 +41,7 @@ class Job:
     y_train: Any
     X_val: Any = None
     y_val: Any = None
-    metric: Metric | None = None
+    metric: SearchMetric | None = None
     keep_model: bool = True
     catch_errors: bool = True
 
@@ -48,6 +51,22 @@ class Job:
 
 
 Item = tuple[str, dict[str, Any]]  # (config key, params)
+BACKENDS = ("local", "dask")
+
+
+def check_backend(backend: str, scheduler: Any = None) -> None:
+    """Return None if `backend` names a back end and `scheduler` fits it; else raise SettingError.
+
+    A Dask back end needs its scheduler (an address "tcp://host:port" or a distributed.Client);
+    the local one takes none.
+    """
+    if backend not in BACKENDS:
+        raise SettingError("backend", f"unknown {backend!r}; choose 'local' or 'dask'")
+    if backend == "dask" and (scheduler is None or scheduler == ""):
+        raise SettingError("scheduler", "needed with `backend='dask'`: the Dask scheduler's"
+                           " address, e.g. tcp://HOST:PORT")
+    if backend == "local" and scheduler is not None:
+        raise SettingError("scheduler", "only applies to `backend='dask'`")
 
 
 def resolve_n_jobs(n_jobs: int | None) -> int:
@@ -56,7 +75,7 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
     if n_jobs is None:
         return 1
     if not isinstance(n_jobs, int | np.integer) or n_jobs == 0:
-        raise GroundupError(f"n_jobs={n_jobs!r}: use a positive count, or -1 for every core")
+        raise SettingError("n_jobs", f"use a positive count, or -1 for every core; got {n_jobs!r}")
     cpus = joblib.cpu_count()
     return int(n_jobs) if n_jobs > 0 else max(1, cpus + 1 + int(n_jobs))
 
@@ -76,6 +95,10 @@ class SerialBackend:
             yield run_config(job.estimator, key, params, job.X_train, job.y_train, job.X_val,
                              job.y_val, job.metric, keep_model=job.keep_model,
                              catch_errors=job.catch_errors)
+
+    def describe(self) -> str:
+        """Return where the configs are fitted, in words."""
+        return "1 local worker(s)"
 
     def close(self) -> None:
         """Nothing to release."""
@@ -126,6 +149,10 @@ class LocalBackend:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def describe(self) -> str:
+        """Return where the configs are fitted, in words."""
+        return f"{self.n_workers} local worker(s)"
+
     def close(self) -> None:
         """Nothing to release: loky keeps its worker pool warm for the next search."""
 
@@ -155,29 +182,33 @@ class DaskBackend:
     def __init__(self, scheduler: Any, timeout: float = 10.0) -> None:
         from distributed import Client
 
-        if scheduler is None or scheduler == "":
-            raise GroundupError("backend dask: give the scheduler address with --scheduler")
+        check_backend("dask", scheduler)
         if isinstance(scheduler, Client):
             self.client, self._owns = scheduler, False
         else:
             try:
                 self.client = Client(str(scheduler), timeout=f"{timeout}s", set_as_default=False)
             except (OSError, TimeoutError, ValueError) as e:
-                raise GroundupError(
-                    f"--scheduler {scheduler}: cannot reach the Dask scheduler ({one_line(e)})"
+                raise SettingError(
+                    "scheduler", f"cannot reach the Dask scheduler at {scheduler} ({one_line(e)})"
                 ) from None
             self._owns = True
         try:
             self.client.wait_for_workers(1, timeout=timeout)
         except (TimeoutError, OSError):
             self.close()
-            raise GroundupError(f"--scheduler {scheduler}: the scheduler has no workers") from None
+            raise SettingError("scheduler", f"the Dask scheduler at {scheduler} has no workers"
+                               ) from None
         self.address = self.client.scheduler.address
 
     @property
     def n_workers(self) -> int:
         """Return the number of worker threads the cluster offers right now."""
         return max(1, sum(self.client.nthreads().values()))
+
+    def describe(self) -> str:
+        """Return where the configs are fitted, in words."""
+        return f"dask {self.address} ({self.n_workers} worker threads)"
 
     def run(self, job: Job, items: Sequence[Item]) -> Iterator[TaskResult]:
         """Yield each config's result as it finishes (a config whose workers died -> error)."""
@@ -223,17 +254,18 @@ class DaskBackend:
         return f"DaskBackend({getattr(self, 'address', '?')})"
 
 
+Backend = SerialBackend | LocalBackend | DaskBackend
+
+
 def make_backend(backend: str = "local", n_jobs: int | None = -1, scheduler: Any = None,
-                 timeout: float = 10.0) -> SerialBackend | LocalBackend | DaskBackend:
+                 timeout: float = 10.0) -> Backend:
     """Return the back end named `backend` ("local" or "dask"); local with one job is serial.
 
-    `timeout` is how long to wait for a Dask scheduler (and its first worker) to answer.
+    `timeout` is how long to wait for a Dask scheduler (and its first worker) to answer; an
+    unreachable one raises SettingError now.
     """
-    if backend == "local":
-        if scheduler is not None:
-            raise GroundupError("--scheduler only applies to --backend dask")
-        n = resolve_n_jobs(n_jobs)
-        return SerialBackend() if n == 1 else LocalBackend(n)
+    check_backend(backend, scheduler)
     if backend == "dask":
         return DaskBackend(scheduler, timeout=timeout)
-    raise GroundupError(f"backend {backend!r}: choose 'local' or 'dask'")
+    n = resolve_n_jobs(n_jobs)
+    return SerialBackend() if n == 1 else LocalBackend(n)

@@ -1,4 +1,4 @@
-"""Parameter grids: parse `--grid lr=1e-3,1e-2` options and expand a grid into configs.
+"""Parameter grids: parse `lr=1e-3,1e-2` option texts and expand a grid into configs.
 
 A grid is either a mapping `{name: [values...]}` (every combination is a config) or a list of
 such mappings (the union of their combinations, duplicates dropped), exactly like
@@ -18,10 +18,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from groundup.errors import GroundupError
+from groundup.errors import SettingError
 
 Config = dict[str, Any]
-Grid = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Sequence[Any]]]
+ParamGrid = Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Sequence[Any]]]
 
 _WORDS = {"true": True, "false": False, "none": None, "null": None}
 
@@ -47,7 +47,7 @@ def _freeze(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return tuple(_freeze(v) for v in value)
     if isinstance(value, dict | set | frozenset | complex | bytes):
-        raise GroundupError(f"grid value {value!r}: only numbers, strings, bools, None, tuples")
+        raise SettingError("grid", f"value {value!r}: only numbers, strings, bools, None, tuples")
     return value
 
 
@@ -60,40 +60,41 @@ def _split_top_level(text: str) -> list[str]:
         elif ch in ")]":
             depth -= 1
             if depth < 0:
-                raise GroundupError(f"--grid value {text!r}: unbalanced brackets")
+                raise SettingError("grid", f"values {text!r}: unbalanced brackets")
         if ch == "," and depth == 0:
             parts.append("".join(current))
             current = []
         else:
             current.append(ch)
     if depth != 0:
-        raise GroundupError(f"--grid value {text!r}: unbalanced brackets")
+        raise SettingError("grid", f"values {text!r}: unbalanced brackets")
     parts.append("".join(current))
     return parts
 
 
 def parse_grid_option(option: str) -> tuple[str, list[Any]]:
-    """Return (name, values) for one `name=v1,v2,...` option; raise GroundupError if malformed."""
+    """Return (name, values) for one `name=v1,v2,...` text; raise SettingError if malformed."""
     name, sep, rest = option.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise GroundupError(f"--grid {option!r}: expected NAME=V1,V2,... (e.g. lr=1e-3,1e-2)")
+        raise SettingError("grid", f"{option!r}: expected NAME=V1,V2,... (e.g. lr=1e-3,1e-2)")
     if not name.isidentifier():
-        raise GroundupError(f"--grid {option!r}: {name!r} is not a parameter name")
+        raise SettingError("grid", f"{option!r}: {name!r} is not a parameter name")
     raw = _split_top_level(rest)
     if any(not r.strip() for r in raw):
-        raise GroundupError(f"--grid {option!r}: empty value (check for a stray comma)")
+        raise SettingError("grid", f"{option!r}: empty value (check for a stray comma)")
     values = [parse_value(r) for r in raw]
     return name, _unique(values)
 
 
 def parse_grid(options: Iterable[str]) -> dict[str, list[Any]]:
-    """Return the grid mapping built from repeated `--grid name=values` options."""
+    """Return the grid mapping built from `name=values` texts, one parameter each."""
     grid: dict[str, list[Any]] = {}
     for option in options:
         name, values = parse_grid_option(option)
         if name in grid:
-            raise GroundupError(f"--grid {name}: given twice; put all its values in one option")
+            raise SettingError(f"grid[{name!r}]",
+                               "given twice; list all its values in one NAME=V1,V2,... entry")
         grid[name] = values
     return grid
 
@@ -108,17 +109,17 @@ def _unique(values: Iterable[Any]) -> list[Any]:
     return out
 
 
-def _as_list_of_mappings(grid: Grid) -> list[Mapping[str, Sequence[Any]]]:
+def _as_list_of_mappings(grid: ParamGrid) -> list[Mapping[str, Sequence[Any]]]:
     if isinstance(grid, Mapping):
         return [grid]
     if isinstance(grid, Sequence) and not isinstance(grid, str):
         if not all(isinstance(g, Mapping) for g in grid):
-            raise GroundupError("grid: expected a dict of lists or a list of such dicts")
+            raise SettingError("grid", "expected a dict of lists or a list of such dicts")
         return list(grid)
-    raise GroundupError(f"grid: expected a dict of lists, got {type(grid).__name__}")
+    raise SettingError("grid", f"expected a dict of lists, got {type(grid).__name__}")
 
 
-def expand_grid(grid: Grid) -> list[Config]:
+def expand_grid(grid: ParamGrid) -> list[Config]:
     """Return every config of `grid` (a dict of value lists, or a list of them), duplicates dropped.
 
     An empty dict gives one empty config (fit the estimator as it is).
@@ -130,13 +131,13 @@ def expand_grid(grid: Grid) -> list[Config]:
         pools = []
         for name in names:
             if not isinstance(name, str) or not name:
-                raise GroundupError(f"grid: parameter names must be strings, got {name!r}")
+                raise SettingError("grid", f"parameter names must be strings, got {name!r}")
             values = sub[name]
             if isinstance(values, str) or not isinstance(values, Iterable):
-                raise GroundupError(f"grid {name}: expected a list of values, got {values!r}")
+                raise SettingError(f"grid[{name!r}]", f"expected a list of values, got {values!r}")
             values = list(values)
             if not values:
-                raise GroundupError(f"grid {name}: no values")
+                raise SettingError(f"grid[{name!r}]", "no values")
             pools.append(values)
         for combo in itertools.product(*pools):
             config = dict(zip(names, combo, strict=True))

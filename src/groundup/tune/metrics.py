@@ -1,7 +1,7 @@
 """Validation metrics: score one fitted model on the fixed validation set.
 
-A `Metric` knows what it needs from the model (hard predictions, class probabilities, or any
-per-class score) and whether bigger is better. The probability metrics work for any number of
+A `SearchMetric` knows what it needs from the model (hard predictions, class probabilities, or
+any per-class score) and whether bigger is better. The probability metrics work for any number of
 classes: log loss gets the model's own class order (`classes_`), and ROC AUC is one-vs-rest,
 macro-averaged, so a 10-class MNIST model is scored as easily as a binary one. ROC AUC only
 needs a ranking, so it falls back to `decision_function` when a model has no
@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as skm
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 
 
 @dataclass(frozen=True)
-class Metric:
+class SearchMetric:
     """A named validation metric: `metric(model, X, y)` returns a float score.
 
     `needs` is "predict" (fn gets hard predictions), "proba" (fn gets `predict_proba`, columns in
@@ -58,7 +58,7 @@ class Metric:
 
     def __repr__(self) -> str:
         direction = "higher" if self.greater_is_better else "lower"
-        return f"Metric({self.name!r}, needs={self.needs!r}, {direction} is better)"
+        return f"SearchMetric({self.name!r}, needs={self.needs!r}, {direction} is better)"
 
 
 def _name(model: Any) -> str:
@@ -105,42 +105,42 @@ def _f1_macro(y: Any, pred: Any) -> float:
     return skm.f1_score(y, pred, average="macro")
 
 
-METRICS: dict[str, Metric] = {
+METRICS: dict[str, SearchMetric] = {
     m.name: m
     for m in [
-        Metric("accuracy", skm.accuracy_score),
-        Metric("balanced_accuracy", skm.balanced_accuracy_score),
-        Metric("f1_macro", _f1_macro),
-        Metric("log_loss", _log_loss, needs="proba", greater_is_better=False),
-        Metric("roc_auc", roc_auc_ovr, needs="score"),
-        Metric("r2", skm.r2_score),
-        Metric("mse", _mse, greater_is_better=False),
-        Metric("mae", skm.mean_absolute_error, greater_is_better=False),
+        SearchMetric("accuracy", skm.accuracy_score),
+        SearchMetric("balanced_accuracy", skm.balanced_accuracy_score),
+        SearchMetric("f1_macro", _f1_macro),
+        SearchMetric("log_loss", _log_loss, needs="proba", greater_is_better=False),
+        SearchMetric("roc_auc", roc_auc_ovr, needs="score"),
+        SearchMetric("r2", skm.r2_score),
+        SearchMetric("mse", _mse, greater_is_better=False),
+        SearchMetric("mae", skm.mean_absolute_error, greater_is_better=False),
     ]
 }
 
 
-def get_metric(metric: str | Metric | Callable[..., float], greater_is_better: bool | None = None
-               ) -> Metric:
-    """Return a `Metric` for a name in METRICS, a Metric, or a plain `fn(y_true, y_pred)`.
+def get_metric(metric: str | SearchMetric | Callable[..., float],
+               greater_is_better: bool | None = None) -> SearchMetric:
+    """Return the SearchMetric for a name in METRICS, a SearchMetric or a `fn(y_true, y_pred)`.
 
     A plain function scores hard predictions and counts as higher-is-better unless
     `greater_is_better=False` says otherwise. Passing `greater_is_better` overrides a named
     metric's direction too.
     """
-    if isinstance(metric, Metric):
+    if isinstance(metric, SearchMetric):
         m = metric
     elif isinstance(metric, str):
         if metric not in METRICS:
-            raise GroundupError(
-                f"metric {metric!r}: unknown; choose one of {', '.join(METRICS)} or pass a function"
+            raise SettingError(
+                "metric", f"unknown {metric!r}; choose one of {', '.join(METRICS)} or a function"
             )
         m = METRICS[metric]
     elif callable(metric):
         name = getattr(metric, "__name__", type(metric).__name__)
-        m = Metric(name, metric)
+        m = SearchMetric(name, metric)
     else:
-        raise GroundupError(f"metric: expected a name or a function, got {metric!r}")
+        raise SettingError("metric", f"expected a name or a function, got {metric!r}")
     if greater_is_better is not None and greater_is_better != m.greater_is_better:
-        m = Metric(m.name, m.fn, m.needs, bool(greater_is_better))
+        m = SearchMetric(m.name, m.fn, m.needs, bool(greater_is_better))
     return m

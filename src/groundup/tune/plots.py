@@ -20,7 +20,7 @@ import numpy as np
 
 from groundup.plot import plt, save_figure
 from groundup.tune.grid import config_key, format_config, format_value
-from groundup.tune.search import SearchResult
+from groundup.tune.results import SearchResult
 
 
 def _key(v: Any) -> str:

@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.fileio import check_writable_dir
 from groundup.tune.grid import config_from_json
-from groundup.tune.metrics import Metric
+from groundup.tune.metrics import SearchMetric
 from groundup.tune.tasks import TaskResult
 
 SCHEMA = "groundup-tune-store/1"
@@ -146,7 +146,7 @@ def estimator_signature(estimator: Any, skip: Iterable[str] = ()) -> tuple[str, 
 
 
 def fingerprint(estimator: Any, grid_names: Iterable[str], X_train: Any, y_train: Any,
-                X_val: Any, y_val: Any, metric: Metric) -> Fingerprint:
+                X_val: Any, y_val: Any, metric: SearchMetric) -> Fingerprint:
     """Return the Fingerprint of a search (grid params are left out: a grid may grow on resume)."""
     name, params = estimator_signature(estimator, skip=grid_names)
     shapes = "train {} / valid {}".format(*(tuple(np.shape(x)) for x in (X_train, X_val)))
@@ -185,33 +185,33 @@ class ResultStore:
              ) -> ResultStore:
         """Return a store ready for the search `fp`: new, emptied, or (with resume) continued.
 
-        Raises GroundupError if the file holds results and `resume` is False, if it holds a
-        different search, or if it is not a store at all.
+        Raises SettingError (naming the `store` of a search) if the file holds results and
+        `resume` is False, if it holds a different search, or if it is not a store at all.
         """
         if path is not None:
             path = check_writable_dir(path)
             if path.exists() and not path.is_file():
-                raise GroundupError(f"--store {path}: is not a file")
+                raise SettingError("store", f"{path} is not a file")
             if path.exists() and path.stat().st_size > 0:
                 with open(path, "rb") as f:
                     if f.read(16) != b"SQLite format 3\x00":
-                        raise GroundupError(f"--store {path}: exists and is not a SQLite store")
+                        raise SettingError("store", f"{path} exists and is not a SQLite store")
         store = cls(path)
         try:
             meta = store.meta()
             if meta and meta.get("schema") != SCHEMA:
-                raise GroundupError(f"--store {path}: not a groundup tune store")
+                raise SettingError("store", f"{path} is not a groundup tune store")
             n = store.count()
             if n and not resume:
-                raise GroundupError(
-                    f"--store {path}: already holds {n} results; pass --resume to continue"
+                raise SettingError(
+                    "store", f"{path} already holds {n} results; pass `resume=True` to continue"
                     " that search, or choose another file"
                 )
             if n:
                 diffs = Fingerprint.from_meta(meta).differences(fp)
                 if diffs:
-                    raise GroundupError(
-                        f"--store {path}: made for a different search ({'; '.join(diffs[:4])})"
+                    raise SettingError(
+                        "store", f"{path} was made for a different search ({'; '.join(diffs[:4])})"
                     )
             else:
                 store._write_meta(fp)

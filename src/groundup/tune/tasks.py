@@ -22,7 +22,7 @@ from typing import Any
 
 from sklearn.base import clone
 
-from groundup.tune.metrics import Metric
+from groundup.tune.metrics import SearchMetric
 
 
 @dataclass
@@ -69,7 +69,7 @@ def single_threaded() -> None:
         torch.set_num_threads(1)
 
 
-def make_estimator(estimator: Any, params: Mapping[str, Any], inner_n_jobs: int | None) -> Any:
+def configured_clone(estimator: Any, params: Mapping[str, Any], inner_n_jobs: int | None) -> Any:
     """Return a fresh, unfitted clone of `estimator` with `params` set (and n_jobs pinned)."""
     model = clone(estimator)
     if params:
@@ -92,7 +92,7 @@ def run_config(
     y_train: Any,
     X_val: Any = None,
     y_val: Any = None,
-    metric: Metric | None = None,
+    metric: SearchMetric | None = None,
     *,
     keep_model: bool = True,
     inner_n_jobs: int | None = None,
@@ -114,7 +114,7 @@ def run_config(
         if record:
             warnings.simplefilter("always")
         try:
-            model = make_estimator(estimator, params, inner_n_jobs)
+            model = configured_clone(estimator, params, inner_n_jobs)
             t0 = time.perf_counter()
             model.fit(X_train, y_train)
             result.fit_seconds = time.perf_counter() - t0
