@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from groundup.data import DataLoader
-from groundup.errors import GroundupError, SettingError
+from groundup.errors import SettingError
 from groundup.ladder import RUNGS, LadderConfig, our_model, select_rungs, start_weights
 from groundup.ladder.library import library_loader, library_model
 
