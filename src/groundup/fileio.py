@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 
 
 def check_writable_dir(path: str | os.PathLike) -> Path:
@@ -32,22 +32,22 @@ def check_writable_dir(path: str | os.PathLike) -> Path:
     return path
 
 
-def prepare_output_dir(path: str | os.PathLike, flag: str = "--out") -> Path:
+def prepare_output_dir(path: str | os.PathLike, param: str = "out") -> Path:
     """Return `path` as a Path after making it a writable directory (created if missing).
 
-    `flag` names the option in error messages, e.g. "--plot".
+    `param` is the caller's parameter that holds the path, named by the `SettingError`.
     """
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise GroundupError(f"{flag} {out}: exists and is not a directory")
+        raise SettingError(param, f"{out} exists and is not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise GroundupError(f"{flag} {out}: cannot create the directory ({e.strerror})") from None
+        raise SettingError(param, f"cannot create the directory {out} ({e.strerror})") from None
     try:
         check_writable_dir(out / "probe")
     except GroundupError:
-        raise GroundupError(f"{flag} {out}: directory is not writable") from None
+        raise SettingError(param, f"directory {out} is not writable") from None
     return out
 
 

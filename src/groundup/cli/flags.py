@@ -18,6 +18,9 @@ RENAMED: dict[str, str] = {
     "data_dir": "--data-dir",
     "min_samples_leaf": "--min-leaf",
     "n_estimators": "--trees",
+    "n_trees": "--trees",  # forest pictures
+    "max_depth": "--depth",  # forest pictures
+    "grid_size": "--grid",  # forest pictures
 }
 
 _ITEM = re.compile(r"(\w+)\['([^']*)'\]")  # grid['alpha'] -> ("grid", "alpha")

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import typer
@@ -15,6 +16,9 @@ from rich.table import Table as RichTable
 
 from groundup.cli.apps import forest_app
 from groundup.errors import GroundupError
+
+if TYPE_CHECKING:  # the forest loads when the command runs, not at start-up
+    from groundup.forest.interpret import Explanation, Table
 
 
 class Task(str, Enum):
@@ -47,53 +51,69 @@ def _progress(console: Console) -> Iterator[Callable[[str, int], Callable[[], No
             bar.stop()
 
 
+# The command's arguments, one per parameter of `explain`, so that the command reads short.
+DATA = typer.Argument(
+    None,
+    metavar="DATA.csv",
+    show_default=False,
+    help="CSV file with a header row. Omit it to use a data set scikit-learn ships: "
+    "diabetes (regression) or, with --task classification, breast cancer.",
+)
+TARGET = typer.Option(
+    None, "--target", "-t", help="Column to predict (required with a CSV file)."
+)
+TASK = typer.Option(
+    Task.auto,
+    "--task",
+    case_sensitive=False,
+    help="regression or classification; auto: text, booleans and at most 20 distinct "
+    "whole numbers are classes, anything else is regression.",
+)
+ROW = typer.Option(0, "--row", help="Validation row (0-based) to break down.")
+TREES = typer.Option(100, "--trees", help="Number of trees in the random forest.")
+MIN_LEAF = typer.Option(3, "--min-leaf", help="min_samples_leaf of every tree.")
+VALID_FRAC = typer.Option(
+    0.2, "--valid-frac", help="Share of rows held out for validation (0 to 1)."
+)
+SEED = typer.Option(0, "--seed", help="Seed for the split, the forest and shuffles.")
+REPEATS = typer.Option(5, "--repeats", help="Shuffles per feature (permutation).")
+METRIC = typer.Option(
+    None,
+    "--metric",
+    show_default=False,
+    help="What importance measures: r2, mse, rmse, mae, accuracy, balanced_accuracy, "
+    "log_loss, brier or roc_auc. Default: r2 (regression), brier (classification).",
+)
+DROP_COLUMN = typer.Option(
+    True,
+    "--drop-column/--no-drop-column",
+    help="Also refit the forest once without each column (slow on wide data).",
+)
+SANITY = typer.Option(
+    False, "--sanity", help="Add a column of random numbers: it should rank near zero."
+)
+TOP = typer.Option(10, "--top", help="Features shown in the pictures and tables.")
+JOBS = typer.Option(1, "--jobs", help="Threads for fitting and scoring (-1: all).")
+OUT = typer.Option(Path("forest-explain"), "--out", help="Directory for the PNGs and CSVs.")
+
+
 @forest_app.command("explain")
 def explain(
-    data: Path | None = typer.Argument(
-        None,
-        metavar="DATA.csv",
-        show_default=False,
-        help="CSV file with a header row. Omit it to use a data set scikit-learn ships: "
-        "diabetes (regression) or, with --task classification, breast cancer.",
-    ),
-    target: str | None = typer.Option(
-        None, "--target", "-t", help="Column to predict (required with a CSV file)."
-    ),
-    task: Task = typer.Option(
-        Task.auto,
-        "--task",
-        case_sensitive=False,
-        help="regression or classification; auto: text, booleans and at most 20 distinct "
-        "whole numbers are classes, anything else is regression.",
-    ),
-    row: int = typer.Option(0, "--row", help="Validation row (0-based) to break down."),
-    trees: int = typer.Option(100, "--trees", help="Number of trees in the random forest."),
-    min_leaf: int = typer.Option(3, "--min-leaf", help="min_samples_leaf of every tree."),
-    valid_frac: float = typer.Option(
-        0.2, "--valid-frac", help="Share of rows held out for validation (0 to 1)."
-    ),
-    seed: int = typer.Option(0, "--seed", help="Seed for the split, the forest and shuffles."),
-    repeats: int = typer.Option(5, "--repeats", help="Shuffles per feature (permutation)."),
-    metric: str | None = typer.Option(
-        None,
-        "--metric",
-        show_default=False,
-        help="What importance measures: r2, mse, rmse, mae, accuracy, balanced_accuracy, "
-        "log_loss, brier or roc_auc. Default: r2 (regression), brier (classification).",
-    ),
-    drop_column: bool = typer.Option(
-        True,
-        "--drop-column/--no-drop-column",
-        help="Also refit the forest once without each column (slow on wide data).",
-    ),
-    sanity: bool = typer.Option(
-        False, "--sanity", help="Add a column of random numbers: it should rank near zero."
-    ),
-    top: int = typer.Option(10, "--top", help="Features shown in the pictures and tables."),
-    jobs: int = typer.Option(1, "--jobs", help="Threads for fitting and scoring (-1: all)."),
-    out: Path = typer.Option(
-        Path("forest-explain"), "--out", help="Directory for the PNGs and CSVs."
-    ),
+    data: Path | None = DATA,
+    target: str | None = TARGET,
+    task: Task = TASK,
+    row: int = ROW,
+    trees: int = TREES,
+    min_leaf: int = MIN_LEAF,
+    valid_frac: float = VALID_FRAC,
+    seed: int = SEED,
+    repeats: int = REPEATS,
+    metric: str | None = METRIC,
+    drop_column: bool = DROP_COLUMN,
+    sanity: bool = SANITY,
+    top: int = TOP,
+    jobs: int = JOBS,
+    out: Path = OUT,
 ) -> None:
     """Fit a random forest and explain it: importance, one row's contributions, partial dependence.
 
@@ -101,9 +121,24 @@ def explain(
     and impurity) and the contributions that add up to the chosen row's prediction;
     writes importance.png, pdp.png, waterfall.png, importance.csv and contributions.csv.
     """
-    from groundup.forest.interpret.explain import SANITY_COLUMN, explain_table, write_outputs
-    from groundup.forest.interpret.tabular import example_frame, proc_df, read_csv
+    from groundup.forest.interpret import explain_table, write_outputs
 
+    _check_options(top=top, jobs=jobs, seed=seed, out=out)
+    table, source = _load_table(data, target, task.value)
+    with _progress(Console(stderr=True)) as progress:
+        expl = explain_table(
+            table, trees=trees, min_samples_leaf=min_leaf, valid_frac=valid_frac, seed=seed,
+            row=row, repeats=repeats, metric=metric, drop_column=drop_column, sanity=sanity,
+            n_jobs=jobs, progress=progress,
+        )
+        written = write_outputs(expl, out, top=top)
+    console = Console()
+    _print_report(console, expl, source, trees=trees, top=top, sanity=sanity)
+    console.print("wrote " + ", ".join(str(p) for p in written))
+
+
+def _check_options(*, top: int, jobs: int, seed: int, out: Path) -> None:
+    """Raise a GroundupError for an option the command itself uses, before any work."""
     if top < 1:
         raise GroundupError(f"--top must be at least 1, got {top}")
     if jobs == 0:
@@ -112,43 +147,40 @@ def explain(
         raise GroundupError(f"--seed must be 0 or more, got {seed}")
     if out.exists() and not out.is_dir():
         raise GroundupError(f"--out {out}: exists and is not a directory")
+
+
+def _load_table(data: Path | None, target: str | None, task: str) -> tuple[Table, str]:
+    """Return the table to explain (a CSV file, or data scikit-learn ships) and its source."""
+    from groundup.forest.interpret import example_frame, proc_df, read_csv
+
     if data is None:
         if target is not None:
             raise GroundupError("--target needs a DATA.csv file (without one, built-in data)")
-        frame, target, source = example_frame(task.value)
+        frame, target, source = example_frame(task)
     else:
         if target is None:
             raise GroundupError(f"{data}: say which column to predict with --target COL")
         frame, source = read_csv(data), str(data)
-    table = proc_df(frame, target, task.value, source=source)
+    return proc_df(frame, target, task, source=source), source
 
-    console = Console()
-    with _progress(Console(stderr=True)) as progress:
-        expl = explain_table(
-            table,
-            trees=trees,
-            min_samples_leaf=min_leaf,
-            valid_frac=valid_frac,
-            seed=seed,
-            row=row,
-            repeats=repeats,
-            metric=metric,
-            drop_column=drop_column,
-            sanity=sanity,
-            n_jobs=jobs,
-            progress=progress,
-        )
-        written = write_outputs(expl, out, top=top)
 
-    n_train, n_valid = len(expl.y_train), len(expl.y_valid)
+def _print_report(
+    console: Console, expl: Explanation, source: str, *, trees: int, top: int, sanity: bool
+) -> None:
+    """Print the data and score lines, the importance table and the row's contributions."""
+    from groundup.forest.interpret.explain import SANITY_COLUMN
+
+    table = expl.table
+    n_features = table.X.shape[1]
     console.print(
-        f"{source}: {len(table.y)} rows, {table.X.shape[1]} feature"
-        f"{'s' if table.X.shape[1] != 1 else ''}; predicting column "
-        f"'{table.target}' ({table.task}) with {trees} trees fitted on {n_train} rows"
+        f"{source}: {len(table.y)} rows, {n_features} feature"
+        f"{'s' if n_features != 1 else ''}; predicting column "
+        f"'{table.target}' ({table.task}) with {trees} trees fitted on {len(expl.y_train)} rows"
     )
     accuracy = "" if expl.accuracy is None else f", accuracy = {expl.accuracy:.4f}"
     console.print(
-        f"validation {expl.metric} = [bold]{expl.score:.4f}[/]{accuracy} on {n_valid} rows"
+        f"validation {expl.metric} = [bold]{expl.score:.4f}[/]{accuracy} "
+        f"on {len(expl.y_valid)} rows"
     )
     if table.dropped_rows:
         console.print(f"({table.dropped_rows} rows without a target value were left out)")
@@ -162,10 +194,9 @@ def explain(
             f"{expl.X_valid.shape[1]} by permutation importance"
         )
     console.print(_contribution_table(expl, top))
-    console.print("wrote " + ", ".join(str(p) for p in written))
 
 
-def _importance_table(expl, top: int) -> RichTable:
+def _importance_table(expl: Explanation, top: int) -> RichTable:
     """Return the importance table: one row per feature, one column per method."""
     first = expl.importances[0]
     way = "drop" if first.greater_is_better else "rise"
@@ -187,7 +218,7 @@ def _importance_table(expl, top: int) -> RichTable:
     return table
 
 
-def _contribution_table(expl, top: int) -> RichTable:
+def _contribution_table(expl: Explanation, top: int) -> RichTable:
     """Return the chosen row's breakdown: bias, biggest contributions, the prediction."""
     values = expl.X_valid.iloc[expl.row]
     contribs = expl.contributions[expl.row]

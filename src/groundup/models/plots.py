@@ -193,4 +193,4 @@ def write_pictures(
 
 def check_picture_dir(out_dir: str | os.PathLike) -> Path:
     """Return `out_dir` as a Path after making it a writable directory (created if missing)."""
-    return prepare_output_dir(out_dir, "--plot")
+    return prepare_output_dir(out_dir, "plot")

@@ -117,10 +117,12 @@ def test_greater_is_better_is_honoured_for_callables(friedman) -> None:
     assert as_loss.mean[0] > 0 and as_loss.metric == "mean_absolute_error"
 
 
-def test_progress_is_called_once_per_feature(friedman) -> None:
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_progress_is_called_once_per_feature(friedman, n_jobs: int) -> None:
     model, _, _, Xv, yv = friedman
     calls = []
-    permutation_importance(model, Xv, yv, n_repeats=1, progress=lambda: calls.append(1))
+    permutation_importance(model, Xv, yv, n_repeats=1, n_jobs=n_jobs,
+                           progress=lambda: calls.append(1))
     assert len(calls) == Xv.shape[1]
 
 

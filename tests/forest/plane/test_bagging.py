@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.forest.plane.bagging import (
     average_on_grid,
     grow_resampled_trees,
@@ -128,18 +128,18 @@ def test_titles_and_repr_say_plainly_what_each_tree_saw() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(n_trees=0), "trees must be a positive integer"),
-        (dict(max_depth=0), "depth must be a positive integer"),
-        (dict(min_samples_leaf=0), "min-leaf must be a positive integer"),
-        (dict(sample_frac=0.0), r"sample-frac must be in \(0, 1\]"),
-        (dict(sample_frac=1.5), r"sample-frac must be in \(0, 1\]"),
-        (dict(max_features=3), "max-features must be 1 or 2"),
-        (dict(task="ranking"), "task must be one of"),
+        (dict(n_trees=0), "^n_trees: must be a positive integer"),
+        (dict(max_depth=0), "^max_depth: must be a positive integer"),
+        (dict(min_samples_leaf=0), "^min_samples_leaf: must be a positive integer"),
+        (dict(sample_frac=0.0), r"^sample_frac: must be in \(0, 1\]"),
+        (dict(sample_frac=1.5), r"^sample_frac: must be in \(0, 1\]"),
+        (dict(max_features=3), "^max_features: must be 1 or 2"),
+        (dict(task="ranking"), "^task: must be one of"),
     ],
 )
-def test_bad_settings_are_user_errors(kwargs: dict, message: str) -> None:
+def test_bad_settings_name_their_parameter(kwargs: dict, message: str) -> None:
     data = make_corners(n=30)
-    with pytest.raises(GroundupError, match=message):
+    with pytest.raises(SettingError, match=message):
         grow_resampled_trees(data.X, data.y, **kwargs)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from groundup.errors import GroundupError
+from groundup.errors import SettingError
 from groundup.forest.plane.bagging import average_on_grid, grow_resampled_trees, to_random_forest
 from groundup.forest.plane.colours import ColourScale
 from groundup.forest.plane.grid import PlaneGrid
@@ -80,13 +80,13 @@ def test_the_forest_picture_shows_the_random_forest_prediction_pixel_for_pixel()
 
 
 def test_bad_settings_and_a_file_in_place_of_the_directory_are_user_errors(tmp_path) -> None:
-    with pytest.raises(GroundupError, match="grid must be an integer"):
+    with pytest.raises(SettingError, match="^grid_size: must be an integer"):
         PictureSettings(grid_size=1)
-    with pytest.raises(GroundupError, match="trees must be a positive integer"):
+    with pytest.raises(SettingError, match="^n_trees: must be a positive integer"):
         PictureSettings(n_trees=0)
     blocker = tmp_path / "taken"
     blocker.write_text("not a directory")
-    with pytest.raises(GroundupError, match="is not a directory"):
+    with pytest.raises(SettingError, match="^out: .* is not a directory"):
         draw_forest_pictures(make_corners(n=20), blocker, PictureSettings(grid_size=8))
     assert blocker.read_text() == "not a directory"
 

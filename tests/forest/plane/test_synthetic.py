@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.forest.plane.synthetic import (
     CORNER_SPOTS,
     DATASETS,
@@ -88,14 +88,14 @@ def test_regression_noise_is_added_to_the_field(noise: float, seed: int) -> None
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(n=0), "n must be a positive integer"),
-        (dict(noise=-0.1), "noise must be >= 0"),
-        (dict(noise=float("nan")), "noise must be >= 0"),
-        (dict(task="ranking"), "task must be one of"),
+        (dict(n=0), "^n: must be a positive integer"),
+        (dict(noise=-0.1), "^noise: must be >= 0"),
+        (dict(noise=float("nan")), "^noise: must be >= 0"),
+        (dict(task="ranking"), "^task: must be one of"),
     ],
 )
-def test_bad_arguments_raise_groundup_error(kwargs: dict, message: str) -> None:
-    with pytest.raises(GroundupError, match=message):
+def test_bad_arguments_name_their_parameter(kwargs: dict, message: str) -> None:
+    with pytest.raises(SettingError, match=message):
         make_corners(**kwargs)
 
 

@@ -97,12 +97,7 @@ def partial_dependence(
     if ice < 0:
         raise GroundupError(f"ice must be 0 or more rows, got {ice}")
     names = _column_names(model, X)
-    wanted = [features] if isinstance(features, (int, str, np.integer)) else list(features)
-    if not 1 <= len(wanted) <= 2:
-        raise GroundupError(f"give one or two features, got {len(wanted)}")
-    cols = [_column_index(f, names) for f in wanted]
-    if len(set(cols)) != len(cols):
-        raise GroundupError("the two features must be different columns")
+    cols = _feature_columns(features, names)
     try:
         values = np.asarray(X, dtype=np.float64)  # float, so grid values are not truncated
     except (TypeError, ValueError):
@@ -110,9 +105,43 @@ def partial_dependence(
             "partial dependence needs numeric columns; encode categories first"
         ) from None
     grid = tuple(feature_grid(values[:, c], grid_resolution, percentiles) for c in cols)
-    points = np.array(list(product(*grid)))  # (G, n_features_swept), first feature slowest
     method, outputs = _response(model, response)
+    predictions = _predict_on_grid(model, method, X, values, cols, grid)  # (n_outputs, n, G)
+    n = values.shape[0]
+    grid_shape = tuple(len(g) for g in grid)
+    average = predictions.mean(axis=1).reshape(-1, *grid_shape)
+    individual = rows = None
+    if ice:
+        if ice >= n:
+            rows = np.arange(n)
+        else:
+            rows = np.sort(np.random.default_rng(seed).choice(n, size=ice, replace=False))
+        individual = predictions[:, rows].reshape(len(outputs), len(rows), *grid_shape)
+    return PartialDependence(
+        tuple(names[c] for c in cols), grid, average, outputs, individual, rows
+    )
 
+
+def _feature_columns(features: int | str | Sequence[int | str], names: list[str]) -> list[int]:
+    """Return the column positions of one or two distinct features, by index or name."""
+    wanted = [features] if isinstance(features, (int, str, np.integer)) else list(features)
+    if not 1 <= len(wanted) <= 2:
+        raise GroundupError(f"give one or two features, got {len(wanted)}")
+    cols = [_column_index(f, names) for f in wanted]
+    if len(set(cols)) != len(cols):
+        raise GroundupError("the two features must be different columns")
+    return cols
+
+
+def _predict_on_grid(
+    model: object, method: str, X, values: np.ndarray, cols: list[int],
+    grid: tuple[np.ndarray, ...],
+) -> np.ndarray:
+    """Return `(n_outputs, n_rows, n_grid_points)`: every row predicted at every grid point.
+
+    The copies of X for a batch of grid points are stacked into one `predict` call.
+    """
+    points = np.array(list(product(*grid)))  # (G, n_features_swept), first feature slowest
     n = values.shape[0]
     per_batch = max(1, BATCH_CELLS // max(1, values.size))
     chunks = []
@@ -126,19 +155,7 @@ def partial_dependence(
         out = np.asarray(getattr(model, method)(stacked), dtype=np.float64)
         out = _pick_outputs(out, model, method).reshape(len(batch), n, -1)
         chunks.append(out)
-    predictions = np.concatenate(chunks).transpose(2, 1, 0)  # (n_outputs, n, G)
-    grid_shape = tuple(len(g) for g in grid)
-    average = predictions.mean(axis=1).reshape(-1, *grid_shape)
-    individual = rows = None
-    if ice:
-        if ice >= n:
-            rows = np.arange(n)
-        else:
-            rows = np.sort(np.random.default_rng(seed).choice(n, size=ice, replace=False))
-        individual = predictions[:, rows].reshape(len(outputs), len(rows), *grid_shape)
-    return PartialDependence(
-        tuple(names[c] for c in cols), grid, average, outputs, individual, rows
-    )
+    return np.concatenate(chunks).transpose(2, 1, 0)
 
 
 def _column_names(model: object, X) -> list[str]:

@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.model_selection import train_test_split
 
-from groundup.errors import GroundupError
+from groundup.errors import SettingError
 from groundup.fileio import atomic_write_text, prepare_output_dir
 from groundup.forest.interpret.dependence import PartialDependence, partial_dependence
 from groundup.forest.interpret.importance import (
@@ -29,7 +29,7 @@ from groundup.forest.interpret.importance import (
     permutation_importance,
 )
 from groundup.forest.interpret.plots import plot_importances, plot_partial_dependences
-from groundup.forest.interpret.scoring import METRIC_NAMES, resolve_metric
+from groundup.forest.interpret.scoring import Scorer, check_metric_name, resolve_metric
 from groundup.forest.interpret.tabular import Table
 from groundup.forest.interpret.tree_interpreter import TreeInterpreter
 from groundup.forest.interpret.waterfall_chart import waterfall
@@ -114,73 +114,131 @@ def explain_table(
     for classification (accuracy moves in steps of one row, too coarse to rank features,
     and log loss is ruled by the few rows a forest gives a probability near 0).
     """
-    if trees < 1:
-        raise GroundupError(f"--trees must be at least 1, got {trees}")
-    if min_samples_leaf < 1:
-        raise GroundupError(f"--min-leaf must be at least 1, got {min_samples_leaf}")
-    if not 0 < valid_frac < 1:
-        raise GroundupError(f"--valid-frac must be between 0 and 1, got {valid_frac}")
-    if repeats < 1:
-        raise GroundupError(f"--repeats must be at least 1, got {repeats}")
-    if metric is not None and metric not in METRIC_NAMES:
-        raise GroundupError(f"unknown metric {metric!r}; choose one of {', '.join(METRIC_NAMES)}")
-    X, y = table.X, table.y
+    _check_settings(trees, min_samples_leaf, valid_frac, repeats, metric)
+    X = table.X
     if sanity:
         X = X.assign(**{SANITY_COLUMN: np.random.default_rng(seed).uniform(size=len(X))})
-    n_valid = int(round(len(X) * valid_frac))
-    if n_valid < 1 or len(X) - n_valid < 2:
-        raise GroundupError(
-            f"{len(X)} rows are too few to split with --valid-frac {valid_frac}"
-        )
-    if not 0 <= row < n_valid:
-        raise GroundupError(f"--row must be in 0..{n_valid - 1} (the validation rows), got {row}")
     classify = table.task == "classification"
-    # Stratify (same class shares in both parts) when every class can appear in both.
-    counts = np.bincount(y) if classify else np.zeros(0)
-    can_stratify = classify and counts.min() >= 2 and min(n_valid, len(X) - n_valid) >= len(counts)
-    stratify = y if can_stratify else None
-    X_train, X_valid, y_train, y_valid = train_test_split(
-        X, y, test_size=n_valid, random_state=seed, stratify=stratify
-    )
-    X_train, X_valid = X_train.reset_index(drop=True), X_valid.reset_index(drop=True)
+    split = _split(X, table.y, classify=classify, valid_frac=valid_frac, row=row, seed=seed)
     forest = RandomForestClassifier if classify else RandomForestRegressor
     model = forest(
         n_estimators=trees, min_samples_leaf=min_samples_leaf, n_jobs=n_jobs, random_state=seed
     )
-    model.fit(X_train, y_train)
+    model.fit(split.X_train, split.y_train)
     if metric is None:
         metric = "brier" if classify else "r2"
     scorer = resolve_metric(metric, model)
-    score = scorer.score(model, X_valid, y_valid)
+    score = scorer.score(model, split.X_valid, split.y_valid)
 
-    step = progress or (lambda _description, _total: lambda: None)
-    n_features = X.shape[1]
+    step = progress or _no_progress
+    importances = _importances(model, split, scorer, repeats=repeats, drop_column=drop_column,
+                               seed=seed, n_jobs=n_jobs, step=step)
+    classes = (table.classes or ()) if classify else None
+    output_index, output, bias, contribs = _contributions(model, split.X_valid, row, classes)
+    top = importances[0].order()[:pdp_features]
+    partial = _partial_dependences(model, split.X_valid, top, ice=ice, seed=seed, step=step)
+    accuracy = None
+    if classes is not None:  # label outputs with the class names, keep the explained class only
+        keep = 0 if len(classes) == 2 else output_index
+        partial = [_one_output(p, keep, output) for p in partial]
+        accuracy = float(np.mean(model.predict(split.X_valid) == split.y_valid))
+    return Explanation(
+        table, model, split.X_train, split.X_valid, split.y_train, split.y_valid, scorer.name,
+        score, importances, row, output, output_index, bias, contribs, partial, accuracy,
+    )
+
+
+def _check_settings(
+    trees: int, min_samples_leaf: int, valid_frac: float, repeats: int, metric: str | None
+) -> None:
+    """Raise a `SettingError` for the first setting that cannot work, before any fitting."""
+    if trees < 1:
+        raise SettingError("trees", f"must be at least 1, got {trees}")
+    if min_samples_leaf < 1:
+        raise SettingError("min_samples_leaf", f"must be at least 1, got {min_samples_leaf}")
+    if not 0 < valid_frac < 1:
+        raise SettingError("valid_frac", f"must be between 0 and 1, got {valid_frac}")
+    if repeats < 1:
+        raise SettingError("repeats", f"must be at least 1, got {repeats}")
+    if metric is not None:
+        check_metric_name(metric)
+
+
+@dataclass(frozen=True)
+class _Split:
+    """The train and validation parts of the table, rows renumbered from 0."""
+
+    X_train: pd.DataFrame
+    X_valid: pd.DataFrame
+    y_train: np.ndarray
+    y_valid: np.ndarray
+
+
+def _split(
+    X: pd.DataFrame, y: np.ndarray, *, classify: bool, valid_frac: float, row: int, seed: int
+) -> _Split:
+    """Return a train / validation split: stratified when every class can be in both parts."""
+    n_valid = int(round(len(X) * valid_frac))
+    if n_valid < 1 or len(X) - n_valid < 2:
+        raise SettingError("valid_frac", f"{len(X)} rows are too few to split with {valid_frac}")
+    if not 0 <= row < n_valid:
+        raise SettingError("row", f"must be in 0..{n_valid - 1} (the validation rows), got {row}")
+    counts = np.bincount(y) if classify else np.zeros(0)
+    can_stratify = classify and counts.min() >= 2 and min(n_valid, len(X) - n_valid) >= len(counts)
+    X_train, X_valid, y_train, y_valid = train_test_split(
+        X, y, test_size=n_valid, random_state=seed, stratify=y if can_stratify else None
+    )
+    return _Split(X_train.reset_index(drop=True), X_valid.reset_index(drop=True), y_train, y_valid)
+
+
+def _no_progress(_description: str, _total: int) -> Callable[[], None]:
+    return lambda: None
+
+
+def _importances(
+    model: object, split: _Split, scorer: Scorer, *, repeats: int, drop_column: bool, seed: int,
+    n_jobs: int, step: ProgressFactory,
+) -> list[Importance]:
+    """Return permutation, drop-column (if asked and possible) and impurity importance."""
+    n_features = split.X_valid.shape[1]
     importances = [
         permutation_importance(
-            model, X_valid, y_valid, scorer, n_repeats=repeats, seed=seed, n_jobs=n_jobs,
-            progress=step("permutation importance", n_features),
+            model, split.X_valid, split.y_valid, scorer, n_repeats=repeats, seed=seed,
+            n_jobs=n_jobs, progress=step("permutation importance", n_features),
         )
     ]
     if drop_column and n_features >= 2:
         importances.append(
             drop_column_importance(
-                model, X_train, y_train, X_valid, y_valid, scorer,
+                model, split.X_train, split.y_train, split.X_valid, split.y_valid, scorer,
                 progress=step("drop-column refits", n_features),
             )
         )
-    importances.append(impurity_importance(model, list(X.columns)))
+    importances.append(impurity_importance(model, list(split.X_valid.columns)))
+    return importances
 
-    interpreter = TreeInterpreter(model)
-    bias, contribs = interpreter.contributions(X_valid)
-    output_index, output = 0, "prediction"
-    if classify:
-        classes = table.classes or ()
-        proba = model.predict_proba(X_valid.iloc[[row]])[0]
-        output_index = 1 if len(classes) == 2 else int(np.argmax(proba))
-        output = f"P({classes[output_index]})"
-        bias, contribs = bias[:, output_index], contribs[:, :, output_index]
 
-    top = importances[0].order()[:pdp_features]
+def _contributions(
+    model: object, X_valid: pd.DataFrame, row: int, classes: tuple[str, ...] | None
+) -> tuple[int, str, np.ndarray, np.ndarray]:
+    """Return `(output_index, output, bias, contributions)` for the output being explained.
+
+    Regression explains the prediction; classification the probability of the positive
+    class (two classes) or of the class the model predicts for `row` (more).
+    """
+    bias, contribs = TreeInterpreter(model).contributions(X_valid)
+    if classes is None:
+        return 0, "prediction", bias, contribs
+    proba = model.predict_proba(X_valid.iloc[[row]])[0]
+    k = 1 if len(classes) == 2 else int(np.argmax(proba))
+    return k, f"P({classes[k]})", bias[:, k], contribs[:, :, k]
+
+
+def _partial_dependences(
+    model: object, X_valid: pd.DataFrame, top: np.ndarray, *, ice: int, seed: int,
+    step: ProgressFactory,
+) -> list[PartialDependence]:
+    """Return the partial dependence of each feature in `top`, then of the first two together."""
     tick = step("partial dependence", len(top) + (1 if len(top) >= 2 else 0))
     partial = []
     for i in top:
@@ -191,15 +249,7 @@ def explain_table(
         partial.append(partial_dependence(model, X_valid, [int(top[0]), int(top[1])],
                                           grid_resolution=20))
         tick()
-    if classify:  # label outputs with the class names, keep the explained class only
-        names = table.classes or ()
-        keep = 0 if len(names) == 2 else output_index
-        partial = [_one_output(p, keep, output) for p in partial]
-    return Explanation(
-        table, model, X_train, X_valid, y_train, y_valid, scorer.name, score, importances,
-        row, output, output_index, bias, contribs, partial,
-        float(np.mean(model.predict(X_valid) == y_valid)) if classify else None,
-    )
+    return partial
 
 
 def _one_output(result: PartialDependence, k: int, label: str) -> PartialDependence:
@@ -215,7 +265,7 @@ def write_outputs(expl: Explanation, out: str | os.PathLike, *, top: int = 10) -
     importance.png, pdp.png, waterfall.png; importance.csv (every method, every feature)
     and contributions.csv (bias, contribution per feature and output, every validation row).
     """
-    out = prepare_output_dir(out, "--out")
+    out = prepare_output_dir(out, "out")
     written = []
 
     label = expl.table.target if expl.output == "prediction" else expl.output

@@ -25,7 +25,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.forest.interpret.scoring import Scorer, resolve_metric
 
 Progress = Callable[[], None]  # called once per finished feature (or group)
@@ -115,12 +115,12 @@ def permutation_importance(
     names, columns = _groups(X, model, groups)
     if permutations is None:
         if n_repeats < 1:
-            raise GroundupError(f"n_repeats must be at least 1, got {n_repeats}")
+            raise SettingError("n_repeats", f"must be at least 1, got {n_repeats}")
         permutations = make_permutations(n_rows, n_repeats, seed)
     permutations = np.asarray(permutations)
     if permutations.ndim != 2 or permutations.shape[1] != n_rows:
-        raise GroundupError(
-            f"permutations must have shape (n_repeats, {n_rows}), got {permutations.shape}"
+        raise SettingError(
+            "permutations", f"must have shape (n_repeats, {n_rows}), got {permutations.shape}"
         )
     baseline = scorer.score(model, X, y)
 
@@ -195,22 +195,19 @@ def impurity_importance(model: object, names: Sequence[str] | None = None) -> Im
 def _run(task: Callable, columns: list[np.ndarray], n_jobs: int, progress: Progress | None):
     """Return `[task(cols) for cols in columns]`, threaded when n_jobs != 1."""
     if n_jobs == 1:
-        results = []
-        for cols in columns:
-            results.append(task(cols))
-            if progress:
-                progress()
-        return results
-    # Threads, not processes: scikit-learn's tree code releases the GIL, and the model
-    # and data need no pickling. Results arrive in order.
-    results = []
-    for result in Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-        delayed(task)(cols) for cols in columns
-    ):
-        results.append(result)
+        results = map(task, columns)
+    else:
+        # Threads, not processes: scikit-learn's tree code releases the GIL, and the model
+        # and data need no pickling. Results arrive in order.
+        results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+            delayed(task)(cols) for cols in columns
+        )
+    done = []
+    for result in results:
+        done.append(result)
         if progress:
             progress()
-    return results
+    return done
 
 
 def _check_xy(X, y) -> int:

@@ -163,17 +163,7 @@ def _block_leaf_table(
     parent[right[splits] + shift[splits]] = splits
     depth = np.concatenate([_node_depths(t.tree) for t in terms])  # root: 0
 
-    # What each non-root node adds: its value minus its parent's, in the parent's
-    # feature's slot of the flattened (feature, output) row.
-    feature = np.concatenate([t.tree.feature for t in terms]).astype(np.intp)
-    values = np.concatenate([t.values for t in terms])  # (N, k)
-    column = np.concatenate([np.broadcast_to(t.columns, t.values.shape) for t in terms])
-    has_parent = parent >= 0
-    up = np.where(has_parent, parent, 0)
-    node_delta = np.where(has_parent[:, None], values - values[up], 0.0)  # (N, k)
-    node_slot = feature[up][:, None] * n_outputs + column  # (N, k)
-    if node_delta.shape[1] == 1:  # one output per tree: keep the hot loop 1-D
-        node_delta, node_slot = node_delta[:, 0], node_slot[:, 0]
+    node_delta, node_slot = _node_deltas(terms, parent, n_outputs)
 
     # Rows ordered deepest leaf first, so the leaves still climbing at step s are a
     # prefix of the array: slicing instead of filtering.
@@ -208,6 +198,26 @@ def _block_leaf_table(
         shape=(len(leaves), width),
     )  # duplicates (a feature split twice on one path) are summed here
     return leaf_row, block_table
+
+
+def _node_deltas(
+    terms: list[TreeTerm], parent: np.ndarray, n_outputs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return what each node adds and where: `(delta, slot)`, `(N, k)` or `(N,)` if k == 1.
+
+    A non-root node adds its value minus its parent's, in the parent's feature's slot of
+    the flattened (feature, output) row; a root adds nothing.
+    """
+    feature = np.concatenate([t.tree.feature for t in terms]).astype(np.intp)
+    values = np.concatenate([t.values for t in terms])  # (N, k)
+    column = np.concatenate([np.broadcast_to(t.columns, t.values.shape) for t in terms])
+    has_parent = parent >= 0
+    up = np.where(has_parent, parent, 0)
+    node_delta = np.where(has_parent[:, None], values - values[up], 0.0)  # (N, k)
+    node_slot = feature[up][:, None] * n_outputs + column  # (N, k)
+    if node_delta.shape[1] == 1:  # one output per tree: keep the hot loop 1-D
+        node_delta, node_slot = node_delta[:, 0], node_slot[:, 0]
+    return node_delta, node_slot
 
 
 def _node_depths(tree) -> np.ndarray:

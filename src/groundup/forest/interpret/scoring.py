@@ -14,7 +14,7 @@ import numpy as np
 from sklearn import metrics as skm
 from sklearn.base import is_classifier
 
-from groundup.errors import GroundupError
+from groundup.errors import SettingError
 
 _RESPONSES = ("predict", "predict_proba", "decision_function")
 
@@ -73,14 +73,21 @@ def _builtin(name: str, model: object) -> Scorer:
         "brier": Scorer("brier", brier, False, "predict_proba"),
         "roc_auc": Scorer("roc_auc", roc_auc, True, "predict_proba"),
     }
-    if name not in table:
-        raise GroundupError(f"unknown metric {name!r}; choose one of {', '.join(METRIC_NAMES)}")
-    return table[name]
+    return table[check_metric_name(name)]
 
 
 METRIC_NAMES = (
     "r2", "mse", "rmse", "mae", "accuracy", "balanced_accuracy", "log_loss", "brier", "roc_auc"
 )
+
+
+def check_metric_name(name: str) -> str:
+    """Return `name` if it is a built-in metric's name; otherwise raise a `SettingError`."""
+    if name not in METRIC_NAMES:
+        raise SettingError(
+            "metric", f"unknown metric {name!r}; choose one of {', '.join(METRIC_NAMES)}"
+        )
+    return name
 
 
 def resolve_metric(
@@ -104,7 +111,7 @@ def resolve_metric(
         return _builtin(metric, model)
     if callable(metric):
         if response not in _RESPONSES:
-            raise GroundupError(f"response must be one of {', '.join(_RESPONSES)}")
+            raise SettingError("response", f"must be one of {', '.join(_RESPONSES)}")
         name = getattr(metric, "__name__", type(metric).__name__)
         return Scorer(name, metric, greater_is_better=greater_is_better, response=response)
-    raise GroundupError(f"metric must be a name, a Scorer or a callable, not {metric!r}")
+    raise SettingError("metric", f"must be a name, a Scorer or a callable, not {metric!r}")

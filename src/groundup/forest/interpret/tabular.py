@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 
 TABLE_TASKS = ("auto", "regression", "classification")
 # An integer target with at most this many distinct values is taken to be class labels.
@@ -86,7 +86,7 @@ def proc_df(frame: pd.DataFrame, target: str, task: str = "auto", source: str = 
     in error messages (the file name).
     """
     if task not in TABLE_TASKS:
-        raise GroundupError(f"task must be one of {', '.join(TABLE_TASKS)}, not {task!r}")
+        raise SettingError("task", f"must be one of {', '.join(TABLE_TASKS)}, not {task!r}")
     if target not in frame.columns:
         shown = ", ".join(map(str, frame.columns[:12])) + (" ..." if frame.shape[1] > 12 else "")
         raise GroundupError(f"{source}: no column {target!r}; columns are: {shown}")
@@ -105,13 +105,25 @@ def proc_df(frame: pd.DataFrame, target: str, task: str = "auto", source: str = 
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(y_raw) or pd.api.types.is_bool_dtype(y_raw):
             raise GroundupError(
-                f"{source}: target column {target!r} is not numeric; use --task classification"
+                f"{source}: target column {target!r} is not numeric; use `task='classification'`"
             )
         y, classes = y_raw.to_numpy(dtype=np.float64), None
     else:
         labels, y = np.unique(y_raw.to_numpy(), return_inverse=True)
         classes = tuple(str(c) for c in labels)
 
+    columns, categories, medians = _encode_features(frame, target)
+    if not columns:
+        raise GroundupError(f"{source}: no feature columns besides the target {target!r}")
+    X = pd.DataFrame(columns, index=pd.RangeIndex(len(y)))
+    X.columns = [str(c) for c in X.columns]
+    return Table(X, y, str(target), task, classes, categories, medians, int((~keep).sum()))
+
+
+def _encode_features(
+    frame: pd.DataFrame, target: str
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, ...]], dict[str, float]]:
+    """Return every column but `target` as numbers, the category labels and the fill values."""
     columns: dict[str, np.ndarray] = {}
     categories: dict[str, tuple[str, ...]] = {}
     medians: dict[str, float] = {}
@@ -140,11 +152,7 @@ def proc_df(frame: pd.DataFrame, target: str, task: str = "auto", source: str = 
         cat = pd.Categorical(col.astype("string").to_numpy(dtype=object, na_value=None))
         categories[str(name)] = tuple(str(c) for c in cat.categories)
         columns[name] = (cat.codes + 1).astype(np.int32)  # 0: missing
-    if not columns:
-        raise GroundupError(f"{source}: no feature columns besides the target {target!r}")
-    X = pd.DataFrame(columns, index=pd.RangeIndex(len(y)))
-    X.columns = [str(c) for c in X.columns]
-    return Table(X, y, str(target), task, classes, categories, medians, int((~keep).sum()))
+    return columns, categories, medians
 
 
 def _unique_name(name: str, *taken) -> str:

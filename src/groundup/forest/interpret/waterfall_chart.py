@@ -14,7 +14,7 @@ axes you pass (`ax=`) or on a new figure, and returns `(fig, ax)`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,21 +150,51 @@ def waterfall(
         bias, contributions, names, sort=sort, top_k=top_k, threshold=threshold,
         other_label=other_label, bias_label=bias_label, total_label=total_label,
     )
-    palette = {**COLORS, **(colors or {})}
     if ax is None:
         # A bare Figure, not pyplot: no global state, works under any backend.
         fig = Figure(figsize=(7.5, 0.42 * len(bars) + 1.4))
         ax = fig.subplots()
     else:
         fig = ax.figure
-
     levels = np.array([b.end for b in bars])  # the running total after each bar
     scale = float(np.abs(levels).max())
-    # A total that is zero up to rounding (say 1e-17) is drawn and labelled as 0.
+    bars = _snap_total(bars, scale)
+    axis = _value_axis(bars, levels, scale, zero)
+    ax.set_xlim(axis.left, axis.right)
+    label = _labeller(bars, scale, fmt, total_fmt)
+    palette = {**COLORS, **(colors or {})}
+    for y, bar in enumerate(bars):
+        _draw_bar(ax, y, bar, axis, palette[bar.kind], label(bar), last=y + 1 == len(bars))
+    _finish_axes(ax, bars, axis.zero, xlabel, title)
+    return fig, ax
+
+
+BAR_HEIGHT = 0.62
+
+
+@dataclass(frozen=True)
+class _ValueAxis:
+    """The value axis: its limits, where whole bars start, and the label gap."""
+
+    left: float
+    right: float
+    base: float  # where the bias and prediction bars start: 0, or the left edge (zoomed)
+    zero: bool  # whether the axis includes 0 (else it is zoomed on the running total)
+    offset: float  # gap between a bar's end and its label
+
+
+def _snap_total(bars: list[WaterfallBar], scale: float) -> list[WaterfallBar]:
+    """Return `bars` with a total that is zero up to rounding (say 1e-17) set to exactly 0."""
     noise = 1e-12 * max(scale, 1e-300)
-    bars[-1] = WaterfallBar(
-        bars[-1].label, 0.0, 0.0 if abs(bars[-1].end) < noise else bars[-1].end, "total"
-    )
+    last = bars[-1]
+    end = 0.0 if abs(last.end) < noise else last.end
+    return [*bars[:-1], WaterfallBar(last.label, 0.0, end, "total")]
+
+
+def _value_axis(
+    bars: list[WaterfallBar], levels: np.ndarray, scale: float, zero: bool | None
+) -> _ValueAxis:
+    """Return the value axis for these bars; `zero=None` zooms only when contributions are tiny."""
     low, high = float(levels.min()), float(levels.max())
     if zero is None:
         zero = low <= 0 <= high or (high - low) >= 0.25 * scale
@@ -174,35 +204,54 @@ def waterfall(
     # Room on the left only where a label needs it: a bar going left that ends near there.
     crowded = any(b.kind == "down" and b.end < low + pad for b in bars)
     left_pad = pad if (low < 0 or not zero or crowded) else pad / 4
-    ax.set_xlim(low - left_pad, high + pad)
     base = 0.0 if zero else low - left_pad
+    return _ValueAxis(low - left_pad, high + pad, base, zero, 0.01 * (high - low + 2 * pad))
+
+
+def _labeller(
+    bars: list[WaterfallBar], scale: float, fmt: str | None, total_fmt: str | None
+) -> Callable[[WaterfallBar], str]:
+    """Return a function giving a bar's label: contributions signed, bias and prediction not."""
     steps = [abs(b.value) for b in bars[1:-1]]
     step_fmt = fmt or auto_format(max(steps + [scale * 1e-3]), sign=True)
     level_fmt = total_fmt or auto_format(scale, sign=False)
 
-    height = 0.62
-    offset = 0.01 * (high - low + 2 * pad)
-    for y, bar in enumerate(bars):
+    def label(bar: WaterfallBar) -> str:
         whole = bar.kind in ("bias", "total")
-        start = base if whole else bar.start
-        end = bar.end
-        if whole and start == end:  # a zero-length bar still shows its colour
-            ax.plot([end, end], [y - height / 2, y + height / 2], color=palette[bar.kind],
-                    linewidth=3, solid_capstyle="butt")
-        ax.barh(
-            y, end - start, left=start, height=height, color=palette[bar.kind],
-            hatch="//" if bar.pooled else None, edgecolor="white" if bar.pooled else None,
-            linewidth=0,
-        )
         text = format_value(level_fmt if whole else step_fmt, bar.value)
-        if (total_fmt if whole else fmt) is None:  # our own format: trim its zeros
-            text = _trim(text)
-        right = end >= start
-        ax.text(end + (offset if right else -offset), y, text,
-                va="center", ha="left" if right else "right", fontsize=9)
-        if y + 1 < len(bars):  # connector: the running total carries on to the next bar
-            ax.plot([bar.end, bar.end], [y + height / 2, y + 1 - height / 2],
-                    color="#555555", linewidth=0.8, linestyle=":")
+        ours = (total_fmt if whole else fmt) is None
+        return _trim(text) if ours else text  # our own format: trim its zeros
+
+    return label
+
+
+def _draw_bar(
+    ax: Axes, y: int, bar: WaterfallBar, axis: _ValueAxis, color: str, text: str, *, last: bool
+) -> None:
+    """Draw bar number `y` (from the top), its label, and its connector to the next bar."""
+    half = BAR_HEIGHT / 2
+    whole = bar.kind in ("bias", "total")
+    start, end = (axis.base if whole else bar.start), bar.end
+    if whole and start == end:  # a zero-length bar still shows its colour
+        ax.plot([end, end], [y - half, y + half], color=color, linewidth=3,
+                solid_capstyle="butt")
+    ax.barh(
+        y, end - start, left=start, height=BAR_HEIGHT, color=color,
+        hatch="//" if bar.pooled else None, edgecolor="white" if bar.pooled else None,
+        linewidth=0,
+    )
+    right = end >= start
+    ax.text(end + (axis.offset if right else -axis.offset), y, text,
+            va="center", ha="left" if right else "right", fontsize=9)
+    if not last:  # connector: the running total carries on to the next bar
+        ax.plot([bar.end, bar.end], [y + half, y + 1 - half],
+                color="#555555", linewidth=0.8, linestyle=":")
+
+
+def _finish_axes(
+    ax: Axes, bars: list[WaterfallBar], zero: bool, xlabel: str | None, title: str | None
+) -> None:
+    """Label the bars, put the first on top, and add the zero line, x label and title."""
     if zero:
         ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_yticks(range(len(bars)), [b.label for b in bars])
@@ -216,4 +265,3 @@ def waterfall(
         ax.set_xlabel(f"{xlabel}  ({note})" if xlabel and note else xlabel or note)
     if title:
         ax.set_title(title)
-    return fig, ax

@@ -21,7 +21,7 @@ from sklearn.base import is_classifier
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.forest.plane.grid import PlaneGrid, paint_tree
 from groundup.forest.plane.regions import check_plane_tree, node_values
 from groundup.forest.plane.synthetic import PLANE_TASKS
@@ -90,21 +90,22 @@ def check_tree_settings(
     n_rows: int, n_trees: int, max_depth: int | None, min_samples_leaf: int,
     sample_frac: float, max_features: int | None,
 ) -> None:
-    """Raise GroundupError naming the first setting that cannot grow a forest."""
+    """Raise a `SettingError` naming the first setting that cannot grow a forest."""
     if n_rows < 1:
         raise GroundupError("no rows to grow trees on")
     if not isinstance(n_trees, (int, np.integer)) or n_trees < 1:
-        raise GroundupError(f"trees must be a positive integer, got {n_trees!r}")
+        raise SettingError("n_trees", f"must be a positive integer, got {n_trees!r}")
     if max_depth is not None and (not isinstance(max_depth, (int, np.integer)) or max_depth < 1):
-        raise GroundupError(
-            f"depth must be a positive integer (or None: no limit), got {max_depth!r}")
+        raise SettingError(
+            "max_depth", f"must be a positive integer (or None: no limit), got {max_depth!r}")
     if not isinstance(min_samples_leaf, (int, np.integer)) or min_samples_leaf < 1:
-        raise GroundupError(f"min-leaf must be a positive integer, got {min_samples_leaf!r}")
+        raise SettingError(
+            "min_samples_leaf", f"must be a positive integer, got {min_samples_leaf!r}")
     if not (np.isfinite(sample_frac) and 0 < sample_frac <= 1):
-        raise GroundupError(f"sample-frac must be in (0, 1], got {sample_frac!r}")
+        raise SettingError("sample_frac", f"must be in (0, 1], got {sample_frac!r}")
     if max_features is not None and max_features not in (1, 2):
-        raise GroundupError(
-            f"max-features must be 1 or 2 (there are 2 inputs), got {max_features!r}")
+        raise SettingError(
+            "max_features", f"must be 1 or 2 (there are 2 inputs), got {max_features!r}")
 
 
 def make_tree(
@@ -113,7 +114,7 @@ def make_tree(
 ):
     """Return an unfitted scikit-learn decision tree for `task` with these settings."""
     if task not in PLANE_TASKS:
-        raise GroundupError(f"task must be one of {PLANE_TASKS}, got {task!r}")
+        raise SettingError("task", f"must be one of {PLANE_TASKS}, got {task!r}")
     cls = DecisionTreeRegressor if task == "regression" else DecisionTreeClassifier
     return cls(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
                max_features=max_features, random_state=random_state)

@@ -24,7 +24,7 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.fileio import prepare_output_dir
 from groundup.forest.plane.animation import frame_counts, write_forest_gif
 from groundup.forest.plane.bagging import (
@@ -67,7 +67,8 @@ class PictureSettings:
                         self.max_features)
         size = self.grid_size
         if not isinstance(size, (int, np.integer)) or not 2 <= size <= MAX_GRID:
-            raise GroundupError(f"grid must be an integer from 2 to {MAX_GRID}, got {size!r}")
+            raise SettingError(
+                "grid_size", f"must be an integer from 2 to {MAX_GRID}, got {size!r}")
 
     def tree_params(self) -> dict:
         """Return the keyword arguments every tree is grown with."""
@@ -228,7 +229,7 @@ FILE_NAMES = {
 
 
 def _prepare_out_dir(out_dir: str | os.PathLike) -> Path:
-    return prepare_output_dir(out_dir, "--out")
+    return prepare_output_dir(out_dir, "out")
 
 
 def draw_forest_pictures(

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from groundup.errors import DataError, GroundupError
+from groundup.errors import DataError, GroundupError, SettingError
 from groundup.forest.plane.synthetic import PlaneData
 
 MAX_AUTO_CLASSES = 10
@@ -41,10 +41,11 @@ def _read(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _column(frame: pd.DataFrame, name: str, option: str, path: Path) -> pd.Series:
+def _column(frame: pd.DataFrame, name: str, param: str, path: Path) -> pd.Series:
+    """Return column `name` of `frame`, which the caller's parameter `param` named."""
     if name not in frame.columns:
         have = ", ".join(map(str, frame.columns))
-        raise GroundupError(f"{path}: no column {name!r} for {option} (columns: {have})")
+        raise GroundupError(f"{path}: no column {name!r} for `{param}` (columns: {have})")
     return frame[name]
 
 
@@ -85,12 +86,12 @@ def load_points_csv(
 ) -> PlaneData:
     """Return the points of a CSV file as PlaneData (inputs x, y; the target as colour)."""
     if task not in TASK_CHOICES:
-        raise GroundupError(f"task must be one of {', '.join(TASK_CHOICES)}, got {task!r}")
+        raise SettingError("task", f"must be one of {', '.join(TASK_CHOICES)}, got {task!r}")
     path = Path(path)
     frame = _read(path)
     if target is None:
         target = "target" if "target" in frame.columns else str(frame.columns[-1])
-    t = _column(frame, target, "--target", path)
+    t = _column(frame, target, "target", path)
     if x is None or y is None:
         numeric = [str(c) for c in frame.columns
                    if str(c) != target and str(c) not in (x, y)
@@ -103,11 +104,11 @@ def load_points_csv(
                 f"found {len(numeric)}" + (f" ({', '.join(numeric)})" if numeric else ""))
         x, y = numeric[0], numeric[1]
     if x == y:
-        raise GroundupError(f"{path}: --x and --y are both {x!r}; pick two different columns")
+        raise GroundupError(f"{path}: `x` and `y` are both {x!r}; pick two different columns")
     if target in (x, y):
         raise GroundupError(f"{path}: column {target!r} cannot be both an input and the target")
-    X = np.column_stack([_numeric(_column(frame, x, "--x", path), path),
-                         _numeric(_column(frame, y, "--y", path), path)])
+    X = np.column_stack([_numeric(_column(frame, x, "x", path), path),
+                         _numeric(_column(frame, y, "y", path), path)])
     if t.isna().any():
         row = int(np.argmax(t.isna().to_numpy())) + 2
         raise GroundupError(f"{path}: target column {target!r} has missing values "
@@ -118,7 +119,7 @@ def load_points_csv(
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t):
             raise GroundupError(f"{path}: target {target!r} is not numeric, so it cannot be "
-                                f"regressed; use --task classification")
+                                f"regressed; use `task='classification'`")
         values = _numeric(t, path)
         return PlaneData(X, values, name, "regression", _bounds(X), (x, y), target)
     labels, codes = np.unique(t.astype(str).to_numpy() if not pd.api.types.is_numeric_dtype(t)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 
 PLANE_TASKS = ("regression", "classification")
 UNIT_SQUARE = (0.0, 1.0, 0.0, 1.0)
@@ -112,12 +112,13 @@ def spiral_field(P: np.ndarray, turns: float = 1.5) -> np.ndarray:
 
 
 def _check(n: int, noise: float, task: str, name: str) -> None:
+    """Raise a `SettingError` for the first argument that cannot make data set `name`."""
     if not isinstance(n, (int, np.integer)) or n < 1:
-        raise GroundupError(f"{name}: n must be a positive integer, got {n!r}")
+        raise SettingError("n", f"must be a positive integer, got {n!r} ({name} data)")
     if not np.isfinite(noise) or noise < 0:
-        raise GroundupError(f"{name}: noise must be >= 0, got {noise!r}")
+        raise SettingError("noise", f"must be >= 0, got {noise!r} ({name} data)")
     if task not in PLANE_TASKS:
-        raise GroundupError(f"{name}: task must be one of {PLANE_TASKS}, got {task!r}")
+        raise SettingError("task", f"must be one of {PLANE_TASKS}, got {task!r} ({name} data)")
 
 
 def _make(
