@@ -12,8 +12,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "groundup"
 
@@ -143,7 +141,6 @@ def test_no_private_module_of_another_package_is_imported() -> None:
 FLAG = re.compile(r"--[a-z]")
 
 
-@pytest.mark.xfail(strict=False, reason="other helpers are removing flags")
 def test_only_the_cli_speaks_of_flags() -> None:
     """No string outside groundup.cli (docstrings included) names a `--flag`."""
     wrong = [

@@ -5,7 +5,8 @@ anything a user can fix, with a one-line message that names the thing and the pr
 Python's words. A bad value for a named setting is a `SettingError`, whose `param` is the
 parameter's Python name (`lr`, `grid['alpha']`); the message refers to any other parameter
 as `` `name=value` `` in backticks. The faces translate: the CLI (groundup.cli.flags) prints
-`error: --lr: ...` and exits with code 2; it never shows a traceback for these.
+the message with each parameter shown as its flag, after `error: `, and exits with code 2;
+it never shows a traceback for these.
 """
 
 from __future__ import annotations

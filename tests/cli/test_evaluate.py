@@ -17,8 +17,8 @@ from groundup.data.mnist import SHIPPED_DIR
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory) -> Path:
     """A small logreg trained for one epoch on 5,000 rows."""
-    from groundup.models.io import save_model
     from groundup.models import TrainSpec, train_mnist
+    from groundup.models.io import save_model
 
     r = train_mnist(
         TrainSpec(model="logreg", epochs=1, bs=64, device="cpu"), train_rows=5000

@@ -20,8 +20,8 @@ LINE = re.compile(r"^(?P<file>.+): (?P<d>\d)  \((?P<guesses>\d \d\.\d\d(, \d \d\
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory) -> Path:
     """Return a small MLP trained for a few seconds (about 93% on MNIST's test set)."""
-    from groundup.models.io import save_model
     from groundup.models import TrainSpec, train_mnist
+    from groundup.models.io import save_model
 
     r = train_mnist(
         TrainSpec(model="mlp", hidden=(64,), epochs=2, bs=64), train_rows=10000

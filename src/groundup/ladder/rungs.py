@@ -24,7 +24,7 @@ from groundup.data import DataLoader
 from groundup.errors import SettingError
 from groundup.ladder.library import library_adam, library_loader, library_loss, library_model
 from groundup.ladder.setup import LadderConfig, RungSetup, StartWeights
-from groundup.models.logreg import logreg
+from groundup.models.architectures import logreg
 from groundup.nn import Module
 from groundup.nn.functional import nll_loss
 from groundup.optim import SGD, Adam

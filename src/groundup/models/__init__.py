@@ -1,7 +1,7 @@
 """groundup.models: the training recipe, the named models, the MNIST job, evaluation.
 
     spec.py           TrainSpec: every training setting (name, default, check) and builders
-    architectures.py  build_model("logreg" | "mlp"), from logreg.py and mlp.py
+    architectures.py  logreg, mlp, and build_model by name
     job.py            train_mnist(spec): data -> model -> fit -> test
     classifier.py     GroundupClassifier: the recipe as a scikit-learn estimator
     io.py             save_model / load_model (safetensors + JSON)
@@ -20,8 +20,8 @@ from groundup.models.spec import DEFAULT_LR, MODELS, OPTIMIZERS, TrainSpec
 
 _LAZY = {
     "build_model": "architectures",
-    "logreg": "logreg",
-    "mlp": "mlp",
+    "logreg": "architectures",
+    "mlp": "architectures",
     "train_mnist": "job",
     "TrainResult": "job",
     "GroundupClassifier": "classifier",

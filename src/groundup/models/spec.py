@@ -3,7 +3,7 @@
 Each setting is one field below: its name, its default and its check live together, and
 everything that trains a model reads them from here:
 
-    groundup train / --resume   TrainSpec from the options, or from the checkpoint
+    groundup train (and resume) TrainSpec from the options, or from the checkpoint
     train_mnist(spec)           builds model, optimizer, schedule and loader from it
     GroundupClassifier          its keyword arguments are these fields (tuning defaults)
     the ladder                  checks its shared settings as TrainSpecs
