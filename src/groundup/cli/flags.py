@@ -21,6 +21,7 @@ RENAMED: dict[str, str] = {
     "n_trees": "--trees",  # forest pictures
     "max_depth": "--depth",  # forest pictures
     "grid_size": "--grid",  # forest pictures
+    "n_train": "--subset",
 }
 
 _ITEM = re.compile(r"(\w+)\['([^']*)'\]")  # grid['alpha'] -> ("grid", "alpha")
