@@ -110,7 +110,7 @@ def saved_run(ckpt: Checkpoint) -> tuple[TrainSpec, int | None]:
     if not isinstance(config, dict):
         raise GroundupError(f"{ckpt.path}: checkpoint lacks its run's settings")
     try:
-        spec = TrainSpec.from_dict({k: config.get(k) for k in TrainSpec.names()})
+        spec = TrainSpec.from_dict({k: config[k] for k in TrainSpec.names() if k in config})
     except GroundupError as e:
         raise GroundupError(f"{ckpt.path}: checkpoint settings are not understood ({e})") from None
     return spec, config.get("train_rows")

@@ -79,6 +79,12 @@ def fraction(name: str, v: Any) -> float:
     return _number(name, v, 0.0, 1.0)
 
 
+def boolean(name: str, v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise SettingError(name, f"must be True or False, got {v!r}")
+    return v
+
+
 def one_of(names: Callable[[], tuple[str, ...]]) -> Check:
     """Return a check that `v` is one of `names()` (a function: some lists live in torch code)."""
 
@@ -170,11 +176,15 @@ class TrainSpec:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], where: str = "spec") -> TrainSpec:
-        """Return the validated spec saved by `to_dict` (unknown or missing names are errors)."""
+        """Return the validated spec saved by `to_dict`; an unknown name is an error.
+
+        A missing name takes its default: a run saved before that setting existed ran with
+        what is now its default.
+        """
         names = {f.name for f in fields(cls)}
-        if not isinstance(values, dict) or set(values) != names:
+        if not isinstance(values, dict) or not set(values) <= names:
             got = sorted(values) if isinstance(values, dict) else type(values).__name__
-            raise SettingError(where, f"expected the settings {sorted(names)}, got {got}")
+            raise SettingError(where, f"expected some of the settings {sorted(names)}, got {got}")
         return cls(**values).validate()
 
     @classmethod
