@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from groundup.errors import GroundupError, SettingError
+from groundup.errors import SettingError
 from groundup.fileio import check_writable_dir
 from groundup.tune.grid import config_from_json
 from groundup.tune.metrics import SearchMetric
@@ -178,7 +178,8 @@ class ResultStore:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_CREATE)
         except sqlite3.DatabaseError as e:
-            raise GroundupError(f"{self.path}: not a groundup tune store ({e})") from None
+            raise SettingError("store", f"{self.path} is not a groundup tune store ({e})"
+                               ) from None
 
     @classmethod
     def open(cls, path: str | os.PathLike | None, fp: Fingerprint, resume: bool = False
