@@ -10,9 +10,10 @@ import pytest
 from sklearn.linear_model import SGDClassifier
 
 from groundup.errors import GroundupError, SettingError
+from groundup.tune.fingerprint import Fingerprint, fingerprint
 from groundup.tune.grid import config_key
 from groundup.tune.metrics import get_metric
-from groundup.tune.store import Fingerprint, ResultStore, fingerprint, hash_arrays
+from groundup.tune.store import ResultStore
 from groundup.tune.tasks import TaskResult
 
 rng = np.random.default_rng(0)
@@ -90,12 +91,6 @@ def test_resume_refuses_a_different_search_and_says_what_differs(
     assert words in str(info.value)
 
 
-def test_grid_params_and_n_jobs_are_not_part_of_the_fingerprint() -> None:
-    a = fp(SGDClassifier(loss="log_loss", alpha=0.1, n_jobs=4))
-    b = fp(SGDClassifier(loss="log_loss", alpha=0.5))
-    assert a.differences(b) == []
-
-
 def test_not_a_store_is_refused(tmp_path: Path) -> None:
     text = tmp_path / "notes.db"
     text.write_text("hello, this is not SQLite at all\n")
@@ -109,15 +104,3 @@ def test_not_a_store_is_refused(tmp_path: Path) -> None:
         ResultStore.open(other, fp())
     with pytest.raises(GroundupError, match="does not exist"):
         ResultStore.open(tmp_path / "missing" / "s.db", fp())
-
-
-def test_hash_arrays_sees_values_shapes_and_dtypes() -> None:
-    a = np.arange(6, dtype=np.float32)
-    assert hash_arrays(a) == hash_arrays(a.copy())
-    assert hash_arrays(a) != hash_arrays(a.reshape(2, 3))
-    assert hash_arrays(a) != hash_arrays(a.astype(np.float64))
-    b = a.copy()
-    b[3] += 1
-    assert hash_arrays(a) != hash_arrays(b)
-    assert hash_arrays(np.array(["x", "y"], dtype=object)) != hash_arrays(np.array(["x", "z"],
-                                                                                   dtype=object))

@@ -20,11 +20,12 @@ import numpy as np
 from groundup.errors import GroundupError
 from groundup.tune.backends import Backend, Job, WorkerLost
 from groundup.tune.checks import check_split, check_xy, prepare_configs
+from groundup.tune.fingerprint import Fingerprint, fingerprint
 from groundup.tune.grid import Config, ParamGrid, config_key
 from groundup.tune.metrics import SearchMetric, get_metric
 from groundup.tune.options import SearchOptions, opened
 from groundup.tune.results import ModelScores, SearchResult, best_index, result_table
-from groundup.tune.store import Fingerprint, ResultStore, fingerprint
+from groundup.tune.store import ResultStore
 from groundup.tune.tasks import TaskResult, run_config
 
 # ----------------------------------------------------------------------------- fit / score
