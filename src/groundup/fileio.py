@@ -1,7 +1,10 @@
-"""Atomic file writes: a crash mid-write never leaves a half-written or half-new file.
+"""The file rules every layer shares: atomic writes, output paths checked first, CSV tables.
 
-Layer 0. Write to a temporary file in the destination's directory, flush and fsync, then
-`os.replace` it over the destination (atomic on POSIX), then fsync the directory.
+Layer 0. Atomic writes: write to a temporary file in the destination's directory, flush and
+fsync, then `os.replace` it over the destination (atomic on POSIX), then fsync the
+directory, so a crash mid-write never leaves a half-written or half-new file. Output
+paths and directories are checked before any work is done. `read_csv` is the one way a
+user's table is read, with one-line errors for every way it can be wrong.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from groundup.errors import GroundupError, SettingError
+from groundup.errors import DataError, GroundupError, SettingError
 
 
 def check_writable_dir(path: str | os.PathLike) -> Path:
@@ -100,3 +104,28 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def read_csv(path: str | os.PathLike) -> Any:
+    """Return the CSV at `path` as a pandas DataFrame, or raise a one-line DataError."""
+    import pandas as pd  # only the commands that read tables pay for pandas
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory, not a CSV file")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty")
+    try:
+        frame = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file has no columns") from None
+    except pd.errors.ParserError as e:
+        first = str(e).strip().splitlines()[-1] if str(e).strip() else "cannot parse"
+        raise DataError(f"{path}: not a valid CSV file ({first})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a UTF-8 text file") from None
+    if frame.shape[0] == 0:
+        raise DataError(f"{path}: the file has a header but no rows")
+    return frame

@@ -23,20 +23,11 @@ class Validating(ConstantClassifier):
             raise SettingError("delay", "only applies when c <= 9")
 
 
-class OldStyle(ConstantClassifier):
-    """Checks its params like earlier GroundupClassifiers: `_checked_params` -> GroundupError."""
-
-    def _checked_params(self) -> None:
-        if self.c < 0:
-            raise GroundupError(f"c={self.c!r}: must be >= 0")
-
-
 @pytest.mark.parametrize(
     "estimator, grid, message",
     [(Validating(), {"c": [1, -2]}, "grid['c']: must be >= 0, got -2"),
      (Validating(), {"c": [10], "delay": [0.5]}, "grid['delay']: only applies when c <= 9"),
      (Validating(delay=0.5), {"c": [10]}, "grid: c=10: delay: only applies when c <= 9"),
-     (OldStyle(), {"c": [-1]}, "grid['c']: c=-1: must be >= 0"),
      (SGDClassifier(), {"alpha": [0.1], "penalty": ["bogus"]},
       "grid['penalty']: The 'penalty' parameter of SGDClassifier must be")],
 )
@@ -50,7 +41,6 @@ def test_a_rejected_value_names_its_grid_entry(estimator, grid, message) -> None
 def test_estimators_without_a_check_and_good_values_pass() -> None:
     check_values(ConstantClassifier(), [{"c": -1}])  # no check without data: fit will tell
     check_values(Validating(), [{"c": 3}, {"c": 0}])
-    check_values(OldStyle(), [{"c": 3}])
     configs, names = prepare_configs(SGDClassifier(), {"alpha": [1e-4, 1e-3]})
     assert configs == [{"alpha": 1e-4}, {"alpha": 1e-3}] and names == ["alpha"]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from groundup.errors import SettingError
+from groundup.fileio import read_csv
 
 
 @dataclass
@@ -67,11 +68,7 @@ def _csv(path: str | os.PathLike, target: str | None, seed: int) -> SearchData:
         raise SettingError("data", f"no such file {path} (use 'mnist' or a CSV file)")
     if target is None:
         raise SettingError("target", f"needed to say which column of {path} to predict")
-    try:
-        df = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise SettingError("data", f"{path} is not a readable CSV ({first})") from None
+    df = read_csv(path)
     if target not in df.columns:
         names = ", ".join(map(str, df.columns[:12]))
         raise SettingError("target", f"no column {target!r} in {path} (columns: {names})")

@@ -41,8 +41,8 @@ def check_values(estimator: Any, configs: Sequence[Config]) -> None:
     """Return None if the estimator accepts every config's values, else raise SettingError.
 
     Uses what the estimator offers to check parameters without data: `_validate_params`
-    (scikit-learn's check of its `_parameter_constraints`, or GroundupClassifier's own), or
-    the `_checked_params` of earlier GroundupClassifiers. Others are checked at fit time.
+    (scikit-learn's check of its `_parameter_constraints`, or GroundupClassifier's own).
+    Others are checked at fit time.
     """
     from sklearn.base import clone
 
@@ -63,7 +63,7 @@ def _param_check(est: Any) -> Callable[[], Any] | None:
     if own is not None and (hasattr(est, "_parameter_constraints")
                             or own is not getattr(BaseEstimator, "_validate_params", None)):
         return est._validate_params
-    return getattr(est, "_checked_params", None)
+    return None
 
 
 def _rejected(e: Exception, config: Config) -> SettingError:

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundup.errors import GroundupError
-from groundup.forest.interpret.tabular import example_frame, infer_task, proc_df, read_csv
+from groundup.fileio import read_csv
+from groundup.forest.interpret.tabular import example_frame, infer_task, proc_df
 
 
 def test_strings_become_codes_and_missing_numbers_get_a_flag() -> None:

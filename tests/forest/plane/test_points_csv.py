@@ -55,8 +55,8 @@ def test_explicit_columns_win(tmp_path) -> None:
     ("text", "kwargs", "message"),
     [
         ("", {}, "the file is empty"),
-        ("\n\n", {}, "the file is empty"),
-        ("x,y,t\n", {}, "no data rows"),
+        ("\n\n", {}, "the file has no columns"),
+        ("x,y,t\n", {}, "a header but no rows"),
         ("x,t\n1,2\n3,4\n", {}, "need two numeric input columns besides the target 't', found 1"),
         ("a,b,t\nu,v,1\nw,z,2\n", {}, "found 0"),
         ("x,y,t\n1,2,3\n", dict(x="nope"), "no column 'nope' for `x`"),
@@ -89,5 +89,5 @@ def test_a_missing_file_is_a_user_error(tmp_path) -> None:
 def test_a_binary_file_is_not_a_readable_csv(tmp_path) -> None:
     path = tmp_path / "blob.csv"
     path.write_bytes(b"\xff\xfe\x00\x81" * 50)
-    with pytest.raises(GroundupError, match="not a readable CSV"):
+    with pytest.raises(GroundupError, match="not a UTF-8 text file"):
         load_points_csv(path)

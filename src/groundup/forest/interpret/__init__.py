@@ -9,6 +9,7 @@ The modules, bottom up: `tabular` (a CSV as numbers, the lecture's `proc_df`); `
 (`groundup forest explain`'s whole run). Nothing here imports `groundup.forest.plane`.
 """
 
+from groundup.fileio import read_csv
 from groundup.forest.interpret.dependence import PartialDependence, partial_dependence
 from groundup.forest.interpret.explain import Explanation, explain_table, write_outputs
 from groundup.forest.interpret.importance import (
@@ -24,7 +25,7 @@ from groundup.forest.interpret.plots import (
     plot_partial_dependences,
 )
 from groundup.forest.interpret.scoring import METRIC_NAMES, Scorer, resolve_metric
-from groundup.forest.interpret.tabular import Table, example_frame, proc_df, read_csv
+from groundup.forest.interpret.tabular import Table, example_frame, proc_df
 from groundup.forest.interpret.tree_interpreter import TreeInterpreter, contributions
 from groundup.forest.interpret.waterfall_chart import WaterfallBar, waterfall, waterfall_bars
 

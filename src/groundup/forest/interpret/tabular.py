@@ -12,9 +12,7 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -45,29 +43,6 @@ class Table:
             f"Table({self.X.shape[0]} rows x {self.X.shape[1]} features, target={self.target!r}, "
             f"{self.task}{extra}, categorical={len(self.categories)}, filled={len(self.medians)})"
         )
-
-
-def read_csv(path: str | os.PathLike) -> pd.DataFrame:
-    """Return the CSV at `path` as a DataFrame, or a one-line GroundupError saying what is wrong."""
-    path = Path(path)
-    if not path.exists():
-        raise GroundupError(f"{path}: no such file")
-    if path.is_dir():
-        raise GroundupError(f"{path}: is a directory, not a CSV file")
-    if path.stat().st_size == 0:
-        raise GroundupError(f"{path}: the file is empty")
-    try:
-        frame = pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise GroundupError(f"{path}: the file has no columns") from None
-    except pd.errors.ParserError as e:
-        first = str(e).strip().splitlines()[-1] if str(e).strip() else "cannot parse"
-        raise GroundupError(f"{path}: not a valid CSV file ({first})") from None
-    except UnicodeDecodeError:
-        raise GroundupError(f"{path}: not a UTF-8 text file") from None
-    if frame.shape[0] == 0:
-        raise GroundupError(f"{path}: the file has a header but no rows")
-    return frame
 
 
 def infer_task(y: pd.Series) -> str:

@@ -16,29 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from groundup.errors import DataError, GroundupError, SettingError
+from groundup.errors import GroundupError, SettingError
+from groundup.fileio import read_csv
 from groundup.forest.plane.synthetic import PlaneData
 
 MAX_AUTO_CLASSES = 10
 PAD = 0.05  # picture bounds reach 5% beyond the data on every side
 TASK_CHOICES = ("auto", "regression", "classification")
-
-
-def _read(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise DataError(f"{path}: the file is empty")
-    try:
-        frame = pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise DataError(f"{path}: not a readable CSV file ({first})") from None
-    if frame.empty:
-        raise DataError(f"{path}: no data rows, only a header")
-    return frame
 
 
 def _column(frame: pd.DataFrame, name: str, param: str, path: Path) -> pd.Series:
@@ -88,7 +72,7 @@ def load_points_csv(
     if task not in TASK_CHOICES:
         raise SettingError("task", f"must be one of {', '.join(TASK_CHOICES)}, got {task!r}")
     path = Path(path)
-    frame = _read(path)
+    frame = read_csv(path)
     if target is None:
         target = "target" if "target" in frame.columns else str(frame.columns[-1])
     t = _column(frame, target, "target", path)
