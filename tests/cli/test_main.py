@@ -86,3 +86,10 @@ def test_a_command_run_after_the_listing_is_the_real_one(run_cli) -> None:
     r = run_cli("broadcast", "--nope")
     assert r.code == 2 and r.err.startswith("error: No such option: --nope")
     assert "(see: groundup broadcast --help)" in r.err
+
+
+def test_a_file_name_with_a_newline_stays_on_one_error_line(run_cli, tmp_path) -> None:
+    odd = tmp_path / "bad\nname" / "m.safetensors"
+    r = run_cli("train", "--out", odd)
+    assert r.code == 2
+    assert r.err.count("\n") == 1 and r.err.startswith("error: ") and "bad\\nname" in r.err

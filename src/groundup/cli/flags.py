@@ -58,3 +58,24 @@ def in_flags(error: GroundupError) -> str:
     else:
         text = str(error)
     return _MENTION.sub(_mention, text)
+
+
+def one_line(text: str) -> str:
+    r"""Return `text` with control characters escaped, so a message stays one line.
+
+    A file name may hold a newline; the user must still see one `error:` line.
+
+    >>> one_line("bad\nname.png: not an image")
+    'bad\\nname.png: not an image'
+    """
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+def error_line(error: BaseException | str) -> str:
+    """Return the one `error: ...` line the CLI prints for a user's mistake."""
+    text = in_flags(error) if isinstance(error, GroundupError) else str(error)
+    return f"error: {one_line(text)}"
+

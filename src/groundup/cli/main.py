@@ -10,7 +10,7 @@ import sys
 import typer
 
 from groundup.cli.apps import app
-from groundup.cli.flags import in_flags
+from groundup.cli.flags import error_line
 from groundup.errors import GroundupError
 
 
@@ -29,14 +29,14 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         ctx = getattr(e, "ctx", None)
         hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
-        print(f"error: {e.format_message()}{hint}", file=sys.stderr)
+        print(error_line(f"{e.format_message()}{hint}"), file=sys.stderr)
         code = 2
     except GroundupError as e:
-        print(f"error: {in_flags(e)}", file=sys.stderr)
+        print(error_line(e), file=sys.stderr)
         code = 2
     except OSError as e:
         name = f"{e.filename}: " if e.filename else ""
-        print(f"error: {name}{e.strerror or e}", file=sys.stderr)
+        print(error_line(f"{name}{e.strerror or e}"), file=sys.stderr)
         code = 2
     sys.exit(code or 0)
 

@@ -91,6 +91,7 @@ def predict(
 
 def _read_pictures(images: list[Path]) -> tuple[dict, dict[int, str]]:
     """Return ({index: (28, 28) pixels}, {index: error}); each error is also printed."""
+    from groundup.cli.flags import error_line
     from groundup.data.images import load_digit
     from groundup.errors import GroundupError
 
@@ -101,7 +102,7 @@ def _read_pictures(images: list[Path]) -> tuple[dict, dict[int, str]]:
             pixels[i] = load_digit(images[i])
         except GroundupError as e:
             errors[i] = str(e)
-            print(f"error: {e}", file=sys.stderr, flush=True)
+            print(error_line(e), file=sys.stderr, flush=True)
     return pixels, errors
 
 
