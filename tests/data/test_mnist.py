@@ -183,7 +183,7 @@ def test_decoded_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     _write_user_dir(tmp_path)
     calls = []
     real = mnist.read_idx
-    monkeypatch.setattr(mnist, "read_idx", lambda p: calls.append(p) or real(p))
+    monkeypatch.setattr(mnist, "read_idx", lambda p, *a: calls.append(p) or real(p, *a))
     for split in ["train", "valid", "train", "test", "test"]:
         load_mnist(split, data_dir=tmp_path)
     assert len(calls) == 4  # two files of each of the two sets, each decoded once

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import numpy as np
 import torch
 
 from groundup.data.device import resolve_device
-from groundup.data.idx import read_idx
+from groundup.data.idx import IdxHeader, read_idx, read_idx_header
 from groundup.errors import DataError, GroundupError
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "mnist"
@@ -44,6 +45,10 @@ _STEMS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "t10k": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
+
+# a checksum manifest is one flat JSON object {file name: sha256 hex}: a few hundred bytes
+MAX_MANIFEST_BYTES = 1 << 20
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 _cache: dict[tuple, tuple[torch.Tensor, torch.Tensor]] = {}  # file key -> (images, labels)
 _stats_cache: dict[tuple, tuple[float, float]] = {}
@@ -149,11 +154,15 @@ def _read_set(
     with _lock:
         if key in _cache:
             return (key, *_cache[key])
+        # headers first: a file promising the wrong shape, or too much, is refused unread
+        _check_set(paths, *(read_idx_header(p) for p in paths))
         manifest = _manifest_path(root, data_dir, checksums)
         if manifest is not None:
             _verify(paths, manifest)
         images, labels = (read_idx(p) for p in paths)
-        _check_set(paths, images, labels)
+        _check_set(paths, *(IdxHeader(a.dtype, a.shape) for a in (images, labels)))
+        if labels.max() >= N_CLASSES:
+            raise DataError(f"{paths[1]}: label {labels.max()} outside 0..{N_CLASSES - 1}")
         _cache[key] = (torch.from_numpy(images), torch.from_numpy(labels))
         return (key, *_cache[key])
 
@@ -184,38 +193,83 @@ def _manifest_path(
 
 def _verify(paths: list[Path], manifest: Path) -> None:
     """Raise DataError unless every file's sha256 matches the manifest's entry for its name."""
-    try:
-        expected = json.loads(manifest.read_text())
-    except FileNotFoundError:
-        raise DataError(f"{manifest}: checksum manifest not found") from None
-    except (OSError, ValueError) as e:
-        raise DataError(f"{manifest}: unreadable checksum manifest ({e})") from None
-    if not isinstance(expected, dict):
-        raise DataError(f"{manifest}: checksum manifest must map file names to sha256 hex")
+    expected = _read_manifest(manifest)
     for path in paths:
         if path.name not in expected:
             raise DataError(f"{path}: no checksum for {path.name} in {manifest}")
-        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        actual = _sha256(path)
         if actual != expected[path.name]:
             raise DataError(
                 f"{path}: checksum mismatch (sha256 {actual[:12]}..., expected "
-                f"{str(expected[path.name])[:12]}...); the file is corrupt or was changed"
+                f"{expected[path.name][:12]}...); the file is corrupt or was changed"
             )
 
 
-def _check_set(paths: list[Path], images: np.ndarray, labels: np.ndarray) -> None:
-    """Raise DataError unless images are (n, 28, 28) uint8 and labels (n,) uint8 in 0..9."""
+def _sha256(path: Path) -> str:
+    """Return the sha256 hex of the file at `path`, read in 1 MiB steps (never whole)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+    except OSError as e:
+        raise DataError(f"{path}: cannot read ({e.strerror})") from None
+    return digest.hexdigest()
+
+
+def _read_manifest(manifest: Path) -> dict[str, str]:
+    """Return the manifest's {file name: sha256 hex}; DataError if it is anything else.
+
+    Bounded before parsing: at most `MAX_MANIFEST_BYTES`, and no JSON nested inside the one
+    object, so a hostile file is one line, never a RecursionError or a huge allocation.
+    """
+    try:
+        if manifest.stat().st_size > MAX_MANIFEST_BYTES:
+            raise DataError(
+                f"{manifest}: checksum manifest over {MAX_MANIFEST_BYTES:,} bytes; "
+                "it maps four file names to sha256 hex"
+            )
+        text = manifest.read_text(encoding="utf-8")
+        if _json_depth(text) > 1:
+            raise DataError(f"{manifest}: checksum manifest must be one flat JSON object "
+                            "mapping file names to sha256 hex (found nested JSON)")
+        expected = json.loads(text)
+    except FileNotFoundError:
+        raise DataError(f"{manifest}: checksum manifest not found") from None
+    except (OSError, ValueError, RecursionError) as e:
+        if isinstance(e, DataError):
+            raise
+        problem = getattr(e, "strerror", None) or str(e).splitlines()[0]
+        raise DataError(f"{manifest}: unreadable checksum manifest ({problem})") from None
+    if not isinstance(expected, dict) or not all(isinstance(v, str) for v in expected.values()):
+        raise DataError(f"{manifest}: checksum manifest must map file names to sha256 hex")
+    return expected
+
+
+def _json_depth(text: str) -> int:
+    """Return how deeply JSON arrays and objects nest in `text` (brackets inside strings aside)."""
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", _JSON_STRING.sub('""', text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_set(paths: list[Path], images: IdxHeader, labels: IdxHeader) -> None:
+    """Raise DataError unless images are (n, 28, 28) uint8 and labels (n,) uint8, n > 0.
+
+    Checked on the files' headers before any data is read, and again on the arrays read.
+    """
     img_path, lbl_path = paths
-    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
+    if images.dtype != np.uint8 or len(images.shape) != 3 or images.shape[1:] != IMAGE_SHAPE:
         raise DataError(
-            f"{img_path}: expected uint8 images of shape (n, 28, 28), "
-            f"got {images.dtype} {images.shape}"
+            f"{img_path}: expected uint8 images of shape (n, 28, 28), got {images.describe()}"
         )
-    if labels.dtype != np.uint8 or labels.ndim != 1:
-        raise DataError(f"{lbl_path}: expected 1-D uint8 labels, got {labels.dtype} {labels.shape}")
-    if len(labels) != len(images):
-        raise DataError(f"{lbl_path}: {len(labels)} labels for {len(images)} images in {img_path}")
-    if len(images) == 0:
+    if labels.dtype != np.uint8 or len(labels.shape) != 1:
+        raise DataError(f"{lbl_path}: expected 1-D uint8 labels, got {labels.describe()}")
+    if labels.shape[0] != images.shape[0]:
+        raise DataError(
+            f"{lbl_path}: {labels.shape[0]} labels for {images.shape[0]} images in {img_path}"
+        )
+    if images.shape[0] == 0:
         raise DataError(f"{img_path}: holds no images")
-    if labels.max() >= N_CLASSES:
-        raise DataError(f"{lbl_path}: label {labels.max()} outside 0..{N_CLASSES - 1}")
