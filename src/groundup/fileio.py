@@ -1,16 +1,35 @@
-"""The file rules every layer shares: atomic writes, output paths checked first, CSV tables.
+"""The file rules every layer shares: one output-path rule, atomic writes, CSV tables.
 
-Layer 0. Atomic writes: write to a temporary file in the destination's directory, flush and
-fsync, then `os.replace` it over the destination (atomic on POSIX), then fsync the
-directory, so a crash mid-write never leaves a half-written or half-new file. Output
-paths and directories are checked before any work is done. `read_csv` is the one way a
-user's table is read, with one-line errors for every way it can be wrong.
+Layer 0. Every file groundup writes passes one output-path rule (`check_output_file`),
+before any work starts and again at the write: a file name (not empty, ".", "/", nor
+ending in a separator) of a regular file or of nothing (never a directory, device, FIFO or
+socket, even for root), in a directory that really takes a new file (tried: os.access says
+yes to root on a read-only file system). With `sidecar=True` its JSON copy (`sidecar_path`)
+passes too and is never the file itself: a name ending in .json is refused, since the copy
+would overwrite it and a copy named otherwise is one a reader could not guess. A problem
+is a one-line `SettingError(param, ...)` naming the caller's parameter.
+
+Writes are atomic (`atomic_path`, `atomic_paths`): a temporary beside the target, fsynced,
+`os.replace`d over it, the directory fsynced. Temporaries go on every exit Python sees,
+Ctrl-C included; one left by `kill -9` is named `.NAME.gutmp-PID-XXXXXXXX[.suffix]`, and
+`prepare_output_file` (a run's check of its outputs) removes those of its targets whose
+process is gone or started after the file was written (the PID was reused). A set of files
+(a model and its JSON copy) is renamed into place under an exclusive `flock` on the
+directory, so two runs writing one model each leave a whole pair, never one's model beside
+the other's copy. Readers need no lock: the metadata embedded in the model is the one read;
+the JSON file is a copy for people.
+
+`read_csv` is the one way a user's table is read, with one-line errors for every way it
+can be wrong.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,41 +37,226 @@ from typing import Any
 
 from groundup.errors import DataError, GroundupError, SettingError
 
+TEMP_TAG = ".gutmp-"  # .NAME.gutmp-PID-XXXXXXXX[.suffix]: a temporary of groundup's
+_TEMP_NAME = re.compile(rf"(\..*{re.escape(TEMP_TAG)})(\d+)-", re.DOTALL)  # (prefix, PID)
+_NAME_BYTES = 100  # of a target's name kept in its temporaries' names (NAME_MAX is 255)
+_SPECIAL = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+            (stat.S_ISSOCK, "a socket"))
 
-def check_writable_dir(path: str | os.PathLike) -> Path:
-    """Return `path` as a Path after checking its parent directory exists and is writable."""
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise GroundupError(f"{path}: directory {parent} does not exist")
-    if path.is_dir():
-        raise GroundupError(f"{path}: is a directory, not a file name")
-    try:  # really try: os.access says yes to root even on a read-only file system
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=parent)
+
+def sidecar_path(path: str | os.PathLike) -> Path:
+    """Return where the JSON copy of a file's metadata goes: its name ending in .json."""
+    return Path(path).with_suffix(".json")
+
+
+def output_problem(path: str | os.PathLike, probe: bool = True) -> str | None:
+    """Return why `path` may not be written as a file (one line naming it), or None.
+
+    `probe=False` skips trying a new file in the directory (a write will try anyway).
+    """
+    text = os.fsdecode(os.fspath(path))
+    if text == "":
+        return "the file name is empty"
+    p = Path(text)
+    if text.endswith(("/", os.sep)) or p.name in ("", ".", ".."):
+        return f"{text} names a directory, not a file"
+    try:
+        mode = os.stat(p).st_mode
+    except FileNotFoundError:
+        mode = 0  # nothing there (or a dangling symlink, which the write replaces)
+    except NotADirectoryError:
+        return f"{text}: {p.parent} is not a directory"
+    except OSError as e:
+        return f"{text}: {e.strerror or e}"
+    except ValueError:  # a NUL character, or text no file system name can hold
+        return f"{text!r} cannot be a file name"
+    kinds = [kind for is_kind, kind in _SPECIAL if mode and is_kind(mode)]
+    if kinds:
+        return f"{text} is {kinds[0]}, not a regular file"
+    if not p.parent.is_dir():
+        return f"{text}: the directory {p.parent} does not exist"
+    if probe and not _writable(p.parent):
+        return f"{text}: the directory {p.parent} is not writable"
+    return None
+
+
+def _writable(directory: Path) -> bool:
+    """Return whether a new file can be made in `directory` (really tried, then removed)."""
+    try:
+        os.unlink(_new_temp(directory / "probe", ".probe"))
     except OSError:
-        raise GroundupError(f"{path}: directory {parent} is not writable") from None
-    os.close(fd)
-    os.unlink(probe)
+        return False
+    return True
+
+
+def check_output_file(path: str | os.PathLike, param: str | None = None, *,
+                      sidecar: bool = False) -> Path:
+    """Return `path` as a Path if the output-path rule lets it be written (see the module).
+
+    Raises `SettingError(param, ...)`, or a `GroundupError` naming the file when no
+    parameter is given. `sidecar=True` checks the JSON copy written beside it too.
+    """
+    problem = output_problem(path)
+    if problem is None and sidecar:
+        p = Path(path)
+        if p.suffix.lower() == ".json":
+            problem = (f"{os.fspath(path)} ends in .json, the name of its own JSON copy of the "
+                       f"metadata; name it like {p.stem or 'model'}.safetensors")
+        elif (why := output_problem(sidecar_path(p))) is not None:
+            problem = f"{os.fspath(path)} cannot get its JSON copy: {why}"
+    if problem is not None:
+        raise SettingError(param, problem) if param else GroundupError(problem)
+    return Path(path)
+
+
+check_writable_dir = check_output_file  # the older name, still used by tune and ladder
+
+
+def prepare_output_file(path: str | os.PathLike, param: str | None = None, *,
+                        sidecar: bool = False) -> Path:
+    """Return `path` after `check_output_file`, with the stale temporaries beside it removed."""
+    path = check_output_file(path, param, sidecar=sidecar)
+    remove_stale_temporaries(path)
+    if sidecar:
+        remove_stale_temporaries(sidecar_path(path))
     return path
 
 
-def prepare_output_dir(path: str | os.PathLike, param: str = "out") -> Path:
+def check_distinct_outputs(named: dict[str, Path], sidecars: bool = False) -> None:
+    """Raise SettingError if two of the named output files (or their JSON copies) are one."""
+    seen: dict[str, str] = {}
+    for param, path in named.items():
+        for p in (path, sidecar_path(path)) if sidecars else (path,):
+            key = os.path.realpath(p)
+            if key in seen:
+                raise SettingError(param, f"{path} and `{seen[key]}` would both write {p}; "
+                                   "choose another file")
+            seen[key] = param
+
+
+def prepare_output_dir(path: str | os.PathLike, param: str = "out",
+                       files: tuple[str, ...] = ()) -> Path:
     """Return `path` as a Path after making it a writable directory (created if missing).
 
-    `param` is the caller's parameter that holds the path, named by the `SettingError`.
+    `files` are the names that will be written in it: each must pass the output-path rule
+    (an existing `DIR/confusion.png` that is a directory is refused now, not after the work).
+    Stale temporaries of those files are removed. `param` names the caller's parameter.
     """
     out = Path(path)
+    if os.fspath(path) == "":
+        raise SettingError(param, "the directory name is empty")
     if out.exists() and not out.is_dir():
         raise SettingError(param, f"{out} exists and is not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise SettingError(param, f"cannot create the directory {out} ({e.strerror})") from None
-    try:
-        check_writable_dir(out / "probe")
-    except GroundupError:
-        raise SettingError(param, f"directory {out} is not writable") from None
+    if not _writable(out):
+        raise SettingError(param, f"directory {out} is not writable")
+    for name in files:
+        if (problem := output_problem(out / name, probe=False)) is not None:
+            raise SettingError(param, problem)
+    remove_stale_temporaries(out, files)
     return out
+
+
+def remove_stale_temporaries(path: str | os.PathLike, names: tuple[str, ...] | None = None
+                             ) -> list[Path]:
+    """Return the temporaries that were removed: those of dead or younger processes.
+
+    A temporary is named `.NAME.gutmp-PID-...` beside its target `NAME`; it is stale when
+    process PID no longer exists, or started after the temporary was last modified. Only
+    temporaries of the file `path` are looked at, or with `names`, of those files in the
+    directory `path` (one pass over the directory however many names).
+    """
+    path = Path(path)
+    directory, names = (path, names) if names is not None else (path.parent, (path.name,))
+    prefixes = {_temp_prefix(Path(name)) for name in names}
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            found = _TEMP_NAME.match(entry.name)
+            if not found or found[1] not in prefixes:
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and _is_stale(
+                        int(found[2]), entry.stat(follow_symlinks=False).st_mtime):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
+
+
+def _is_stale(pid: int, mtime: float) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False  # alive and somebody else's, or not a PID at all: leave it
+    started = _process_start(pid)
+    return started is not None and mtime < started - 1  # btime has 1 s resolution
+
+
+def _process_start(pid: int) -> float | None:
+    """Return when process `pid` started (seconds since the epoch), where /proc says."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        btime = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                     if line.startswith("btime "))
+        return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{os.fsdecode(os.fsencode(path.name)[:_NAME_BYTES])}{TEMP_TAG}"
+
+
+def _new_temp(path: Path, suffix: str) -> Path:
+    """Return a new empty temporary file beside `path`, named so a later run knows it."""
+    fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(path)}{os.getpid()}-",
+                               suffix=suffix[:16], dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+@contextlib.contextmanager
+def atomic_paths(*paths: str | os.PathLike, suffixes: tuple[str, ...] = ()) -> Iterator[list[Path]]:
+    """Yield a temporary path beside each of `paths`; on success all replace their targets.
+
+    Each temporary is fsynced, then all are renamed over their targets while an exclusive
+    lock on their directories is held: concurrent writers of the same files each put a
+    whole set in place. On an exception (Ctrl-C included) every temporary is removed and
+    the targets are untouched. Each target must pass the output-path rule.
+    """
+    problems = [output_problem(p, probe=False) for p in paths]  # mkstemp is the probe
+    if any(problems):
+        raise GroundupError(next(filter(None, problems)))
+    targets = [Path(p) for p in paths]
+    suffixes = (*suffixes, *[""] * len(targets))[: len(targets)]
+    temps: list[Path] = []
+    try:
+        temps.extend(_new_temp(t, s or ".tmp") for t, s in zip(targets, suffixes, strict=True))
+        yield list(temps)
+        mode = 0o666 & ~_umask()  # mkstemp makes it owner-only; use the usual mode
+        for tmp in temps:
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            os.chmod(tmp, mode)
+        with directory_lock({t.parent for t in targets}):
+            for target, tmp in zip(targets, temps, strict=True):
+                if (problem := output_problem(target, probe=False)) is not None:
+                    raise GroundupError(problem)  # became a device or directory meanwhile
+                os.replace(tmp, target)
+        for directory in {t.parent for t in targets}:
+            _fsync_dir(directory)
+    finally:
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
 
 @contextlib.contextmanager
@@ -62,21 +266,24 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     For libraries that want a file name to write to (safetensors, matplotlib, sqlite...).
     On an exception the temporary file is removed and `path` is untouched.
     """
-    path = check_writable_dir(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or ".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        with open(tmp_path, "rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes it owner-only; use the usual mode
-        os.replace(tmp_path, path)
-        _fsync_dir(path.parent)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
-        raise
+    with atomic_paths(path, suffixes=(suffix,)) as (tmp,):
+        yield tmp
+
+
+@contextlib.contextmanager
+def directory_lock(directories: set[Path]) -> Iterator[None]:
+    """Yield while holding an exclusive flock on each directory (taken in a fixed order).
+
+    `atomic_paths` renames a set of files into place under it; a reader that must see a
+    whole set (a test) can take it too.
+    """
+    with contextlib.ExitStack() as stack:
+        for directory in sorted(directories, key=str):
+            fd = os.open(directory, os.O_RDONLY)
+            stack.callback(os.close, fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            stack.callback(fcntl.flock, fd, fcntl.LOCK_UN)
+        yield
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:

@@ -69,7 +69,8 @@ def predict(
             f"{model}: a model from {predictor.n_in} inputs to {predictor.n_out} classes; "
             "predict needs one for 28x28 = 784-pixel digits and 10 classes"
         )
-    show_dir = _show_dir(show) if show is not None else None
+    shown = _shown_names(images)
+    show_dir = _show_dir(show, shown) if show is not None else None
 
     pixels, errors = _read_pictures(images)
     probs = (
@@ -79,7 +80,7 @@ def predict(
     )  # (n, 10): one forward pass for all pictures
     by_index = dict(zip(pixels, probs, strict=True))
     if show_dir is not None:
-        _write_shown(show_dir, images, pixels)
+        _write_shown(show_dir, shown, pixels)
     if json_out:
         print(json.dumps(_json_rows(images, by_index, errors), indent=2))
     else:
@@ -127,30 +128,39 @@ def format_line(name: str, probs, top: int = 3) -> str:
     return f"{name}: {order[0]}  ({guesses})"
 
 
-def _show_dir(show: Path) -> Path:
-    """Return the --show directory, created if needed; a path that cannot be one is an error."""
+def _show_dir(show: Path, names: list[str]) -> Path:
+    """Return the --show directory, created if needed, where each of `names` may be written;
+    a path that cannot be one is an error (before any picture is read)."""
     from groundup.fileio import prepare_output_dir
 
-    prepare_output_dir(show, "show")
+    prepare_output_dir(show, "show", files=tuple(names))
     return show
 
 
-def _write_shown(show_dir: Path, images: list[Path], pixels: dict) -> None:
-    """Write each picture's 28x28 model input as a PNG, atomically, one name per picture."""
-    import numpy as np
-    from PIL import Image
-
-    from groundup.fileio import atomic_path
-
+def _shown_names(images: list[Path]) -> list[str]:
+    """Return the --show file name of each picture: its stem + .png, one name per picture."""
+    names: list[str] = []
     used: set[str] = set()
-    for i, x in pixels.items():
-        stem, n = images[i].stem, 1
+    for image in images:
+        stem, n = image.stem or "picture", 1
         name = f"{stem}.png"
         while name in used:  # a/1.png and b/1.png: 1.png, 1-2.png
             n += 1
             name = f"{stem}-{n}.png"
         used.add(name)
-        with atomic_path(show_dir / name, suffix=".png") as tmp:
+        names.append(name)
+    return names
+
+
+def _write_shown(show_dir: Path, names: list[str], pixels: dict) -> None:
+    """Write each picture's 28x28 model input as a PNG named `names[i]`, atomically."""
+    import numpy as np
+    from PIL import Image
+
+    from groundup.fileio import atomic_path
+
+    for i, x in pixels.items():
+        with atomic_path(show_dir / names[i], suffix=".png") as tmp:
             Image.fromarray((np.asarray(x) * 256).astype(np.uint8), "L").save(tmp, format="PNG")
 
 

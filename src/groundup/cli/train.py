@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 
 from groundup.cli.apps import app
-from groundup.cli.flags import flag
+from groundup.cli.flags import flag, one_line
 from groundup.errors import GroundupError
-from groundup.fileio import check_writable_dir
+from groundup.fileio import check_distinct_outputs, prepare_output_file, sidecar_path
 from groundup.models.spec import DEFAULT_LR, TrainSpec, positive_int
 
 # The recipe's defaults: the options below show them, and the spec checks every value.
@@ -58,8 +58,9 @@ def train(
     seed: int = typer.Option(
         DEFAULTS.seed, help="Random seed: same seed, same run, bit for bit on CPU."
     ),
-    out: Path = typer.Option(
-        Path("model.safetensors"),
+    out: str = typer.Option(  # str, not Path: Path("m/") would lose the telling "/"
+        "model.safetensors",
+        metavar="PATH",
         help="Where to save the model (a .json copy of its metadata goes beside it).",
     ),
     data_dir: Path = typer.Option(
@@ -76,8 +77,9 @@ def train(
     checkpoint_every: int = typer.Option(
         0, help="Write a training checkpoint every N epochs (0: only when Ctrl-C stops the run)."
     ),
-    checkpoint: Path = typer.Option(
+    checkpoint: str = typer.Option(
         None,
+        metavar="PATH",
         show_default=False,
         help="Checkpoint file. Default: OUT with .ckpt.safetensors (model.ckpt.safetensors).",
     ),
@@ -97,6 +99,7 @@ def train(
     `test accuracy: 0.9xxx`, and saves the model as safetensors + a JSON sidecar.
     Ctrl-C stops after the current step, saves a checkpoint and prints how to resume.
     """
+    out_path, ckpt_path = _output_paths(out, checkpoint, resume)  # before any work (or torch)
     from groundup.models.job import model_meta, train_mnist
 
     given = {name: ctx.params[name] for name in RUN_SETTINGS}
@@ -110,9 +113,6 @@ def train(
         positive_int("train_rows", train_rows)
     if checkpoint_every < 0:
         raise GroundupError(f"--checkpoint-every must be >= 0, got {checkpoint_every}")
-    ckpt_path = checkpoint or (resume if resume is not None else _default_checkpoint(out))
-    check_writable_dir(out)  # fail before training, not after
-    check_writable_dir(ckpt_path)
     data = dict(train_rows=train_rows, data_dir=str(data_dir) if data_dir is not None else None)
     info = model_meta(spec, **data)  # also reports bad data before anything else
 
@@ -121,7 +121,7 @@ def train(
         console.print(_describe(spec, ckpt), highlight=False)
     callbacks = _callbacks(ckpt_path, checkpoint_every, info, None if quiet else console)
     result = train_mnist(spec, **data, callbacks=callbacks, resume=ckpt)
-    _report(result, out, ckpt_path)
+    _report(result, out_path, ckpt_path)
 
 
 def _callbacks(ckpt_path: Path, every: int, info: dict, console: Console | None) -> list:
@@ -139,23 +139,36 @@ def _report(result, out: Path, ckpt_path: Path) -> None:
 
     reason = result.history.stop_reason
     if reason == INTERRUPTED:
-        print(f"interrupted: saved a checkpoint to {ckpt_path}", file=sys.stderr)
-        print(f"resume with: groundup train --resume {ckpt_path} --out {out}", file=sys.stderr)
+        ckpt, shown = one_line(str(ckpt_path)), one_line(str(out))  # a name may hold a newline
+        print(f"interrupted: saved a checkpoint to {ckpt}", file=sys.stderr)
+        print(f"resume with: groundup train --resume {ckpt} --out {shown}", file=sys.stderr)
         raise typer.Exit(130)
     if reason:
         print(f"warning: {reason}", flush=True)
     save_model(out, result.model, result.meta)
     print(f"test accuracy: {result.test_acc:.4f}")
     print(
-        f"saved model to {out} (+ {Path(out).with_suffix('.json').name}), "
+        f"saved model to {one_line(str(out))} (+ {one_line(sidecar_path(out).name)}), "
         f"{result.train_seconds:.1f} s of training"
     )
     if reason:
         raise typer.Exit(1)
 
 
-def _default_checkpoint(out: Path) -> Path:
-    return out.with_name(out.name.removesuffix(".safetensors") + ".ckpt.safetensors")
+def _output_paths(out: str, checkpoint: str | None, resume: Path | None) -> tuple[Path, Path]:
+    """Return (model path, checkpoint path), both checked by the output-path rule, with
+    their JSON copies, and four distinct files; stale temporaries beside them are removed."""
+    out_path = prepare_output_file(out, "out", sidecar=True)
+    if checkpoint is not None:
+        param, ckpt = "checkpoint", checkpoint
+    elif resume is not None:
+        param, ckpt = "resume", resume  # a resumed run goes on checkpointing into its file
+    else:
+        name = out_path.name.removesuffix(".safetensors") + ".ckpt.safetensors"
+        param, ckpt = "checkpoint", out_path.with_name(name)
+    ckpt_path = prepare_output_file(ckpt, param, sidecar=True)
+    check_distinct_outputs({"out": out_path, param: ckpt_path}, sidecars=True)
+    return out_path, ckpt_path
 
 
 def _checkpoint_to_resume(ctx: typer.Context, resume: Path | None, given: dict):

@@ -192,5 +192,6 @@ def write_pictures(
 
 
 def check_picture_dir(out_dir: str | os.PathLike) -> Path:
-    """Return `out_dir` as a Path after making it a writable directory (created if missing)."""
-    return prepare_output_dir(out_dir, "plot")
+    """Return `out_dir` as a Path after making it a writable directory (created if missing)
+    where each of the three PICTURES may be written (the output-path rule)."""
+    return prepare_output_dir(out_dir, "plot", files=PICTURES)

@@ -259,13 +259,17 @@ def _one_output(result: PartialDependence, k: int, label: str) -> PartialDepende
                              (label,), individual, result.rows)
 
 
+OUTPUT_FILES = ("importance.png", "pdp.png", "waterfall.png", "importance.csv",
+                "contributions.csv")
+
+
 def write_outputs(expl: Explanation, out: str | os.PathLike, *, top: int = 10) -> list[Path]:
     """Return the files written to `out`: three PNGs and two CSVs, each written atomically.
 
     importance.png, pdp.png, waterfall.png; importance.csv (every method, every feature)
     and contributions.csv (bias, contribution per feature and output, every validation row).
     """
-    out = prepare_output_dir(out, "out")
+    out = prepare_output_dir(out, "out", files=OUTPUT_FILES)
     written = []
 
     label = expl.table.target if expl.output == "prediction" else expl.output

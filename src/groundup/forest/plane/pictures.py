@@ -228,8 +228,9 @@ FILE_NAMES = {
 }
 
 
-def _prepare_out_dir(out_dir: str | os.PathLike) -> Path:
-    return prepare_output_dir(out_dir, "out")
+def _prepare_out_dir(out_dir: str | os.PathLike, gif: bool) -> Path:
+    names = [name for key, name in FILE_NAMES.items() if gif or key != "gif"]
+    return prepare_output_dir(out_dir, "out", files=tuple(names))
 
 
 def draw_forest_pictures(
@@ -246,7 +247,7 @@ def draw_forest_pictures(
     settings = settings or PictureSettings()
     if len(data) < 2:
         raise GroundupError(f"{data.name}: need at least 2 rows to grow trees, got {len(data)}")
-    out = _prepare_out_dir(out_dir)
+    out = _prepare_out_dir(out_dir, settings.gif)
     k = settings.n_trees
     counts = frame_counts(k) if settings.gif else []
     total = 2 * k + 5 + len(counts)
