@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import os
 import struct
 import tempfile
+import tracemalloc
 from pathlib import Path
 
 import hypothesis.extra.numpy as hnp
@@ -13,7 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groundup.data.idx import idx_bytes, read_idx, write_idx
+from groundup.data.idx import (
+    MAX_IDX_BYTES,
+    IdxHeader,
+    idx_bytes,
+    read_idx,
+    read_idx_header,
+    write_idx,
+)
 from groundup.errors import DataError
 
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
@@ -116,3 +125,76 @@ def test_write_rejects_dtypes_idx_cannot_hold(tmp_path: Path, dtype: type) -> No
     with pytest.raises(DataError, match="IDX cannot store dtype"):
         write_idx(tmp_path / "a", np.zeros(3, dtype))
     assert not (tmp_path / "a").exists()
+
+
+# -- bounded reads: the header is read first and the data no further than it promises ---
+
+
+def test_the_header_alone_is_read(tmp_path: Path) -> None:
+    a = np.arange(24, dtype=np.int16).reshape(2, 3, 4)
+    for compress in (False, True):
+        header = read_idx_header(write_idx(tmp_path / "a", a, compress=compress))
+        assert header == IdxHeader(np.dtype(">i2"), (2, 3, 4))
+        assert (header.nbytes, header.offset, header.describe()) == (48, 16, "int16 (2, 3, 4)")
+
+
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize(
+    "dims", [(65536,) * 4, (0, 2**32 - 1, 2**32 - 1, 2**32 - 1), (10**8 + 1,), (50_000_001, 2)]
+)
+def test_a_header_promising_too_much_is_refused_unread(tmp_path: Path, dims, gz: bool) -> None:
+    raw = bytes([0, 0, 0x08, len(dims)]) + struct.pack(f">{len(dims)}I", *dims)
+    path = _bad(tmp_path, raw, gz)
+    for read in (read_idx, read_idx_header):
+        with pytest.raises(DataError, match="more than the 100,000,000 an IDX file may hold"):
+            read(path)
+
+
+def test_max_bytes_moves_the_cap(tmp_path: Path) -> None:
+    path = write_idx(tmp_path / "a.gz", np.zeros(1000, np.float64))
+    with pytest.raises(DataError, match="8,000 bytes, more than the 7,999"):
+        read_idx(path, max_bytes=7999)
+    assert read_idx(path, max_bytes=8000).shape == (1000,)
+    assert MAX_IDX_BYTES == 10**8  # MNIST's 47 MB of training images fit twice over
+
+
+def test_a_gzip_bomb_is_decompressed_no_further_than_its_header(tmp_path: Path) -> None:
+    from tests.hostile.test_data_files import gzip_bomb
+
+    header = bytes([0, 0, 0x08, 2]) + struct.pack(">2I", 1000, 1000)
+    path = tmp_path / "bomb.gz"
+    path.write_bytes(gzip_bomb(header, 256))  # 1 MB promised, 256 MiB given, in 0.3 MB
+    tracemalloc.start()  # NumPy's buffers and zlib's output are both traced
+    try:
+        with pytest.raises(DataError, match="unexpected bytes after the 1000000 bytes of shape"):
+            read_idx(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20  # the 1 MB array and one decompression step, not 256 MiB
+
+
+def test_a_gzip_far_larger_than_its_promise_is_refused_unread(tmp_path: Path) -> None:
+    header = bytes([0, 0, 0x08, 1]) + struct.pack(">I", 10)
+    rng = np.random.default_rng(0)
+    path = _bad(tmp_path, header + rng.integers(0, 256, 200_000, np.uint8).tobytes(), gz=True)
+    with pytest.raises(DataError, match="too large to hold the 10 bytes of shape"):
+        read_idx_header(path)
+
+
+def test_an_empty_file_a_directory_and_a_fifo(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="only 0 bytes"):
+        read_idx(_bad(tmp_path, b""))
+    with pytest.raises(DataError, match="is a directory"):
+        read_idx(tmp_path)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="not a regular file"):  # and no wait for a writer
+        read_idx(fifo)
+
+
+def test_big_endian_values_are_swapped_in_place(tmp_path: Path) -> None:
+    a = np.array([[1.5, -2.0], [np.inf, 3e38]], np.float32)
+    back = read_idx(write_idx(tmp_path / "a", a))
+    assert back.dtype == np.float32 and back.dtype.isnative and back.flags.writeable
+    np.testing.assert_array_equal(back, a)

@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
+from groundup.data import images
 from groundup.data.images import (
     BOX,
     CENTRE,
@@ -477,3 +478,78 @@ def test_bad_files_raise_one_line_naming_the_file(tmp_path: Path, make, needle: 
 def test_a_sliver_too_thin_for_a_digit_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="3x200 image is too small"):
         load_digit(save(Image.new("L", (3, 200), 255), tmp_path / "sliver.png"))
+
+
+# -- bounded reads: size checked before decoding; every mode read or one DataError -------
+
+
+def white_seven(size: int = 60) -> np.ndarray:
+    """Return a (size, size) float32 picture in [0, 1]: a white 7 on black."""
+    img = Image.new("L", (size, size), 0)
+    ImageDraw.Draw(img).line([(12, 10), (48, 10), (26, 52)], fill=255, width=6)
+    return np.asarray(img.resize((size, size)), np.float32) / 255
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_float_picture_with_a_non_finite_pixel_is_refused(tmp_path: Path, bad: float) -> None:
+    a = white_seven()
+    a[30, 5] = bad
+    path = save(Image.fromarray(a, "F"), tmp_path / "f.tif")
+    with pytest.raises(DataError, match="f.tif: holds pixels that are not finite numbers"):
+        load_digit(path)
+    with pytest.raises(DataError, match="gray levels must be finite numbers"):
+        mnist_style(a)
+
+
+def test_size_is_checked_from_the_header_before_decoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = save(Image.fromarray((white_seven() * 255).astype(np.uint8)), tmp_path / "d.png")
+    monkeypatch.setattr(images, "MAX_PIXELS", 60 * 60 - 1)
+    monkeypatch.setattr(Image.Image, "load", lambda *_: pytest.fail("decoded before the check"))
+    with pytest.raises(DataError, match="a 60x60 image has too many pixels"):
+        load_digit(path)
+    monkeypatch.setattr(images, "MAX_FILE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(DataError, match="-byte file is too large to be a digit picture"):
+        load_digit(path)
+
+
+def test_a_png_header_promising_a_hundred_million_pixels(tmp_path: Path) -> None:
+    from tests.hostile.test_data_files import png_header_bomb
+
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_header_bomb(10_000, 10_000))
+    with pytest.raises(DataError, match="a 10000x10000 image has too many pixels"):
+        read_gray(path)
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(DataError, match="not a regular file"):
+        load_digit(tmp_path / "fifo")
+
+
+@pytest.mark.parametrize("mode", ["LAB", "I;16B", "LA", "YCbCr", "HSV"])
+def test_rarer_modes(tmp_path: Path, mode: str) -> None:
+    base = Image.fromarray((white_seven() * 255).astype(np.uint8))
+    if mode == "I;16B":
+        img = Image.frombytes(mode, base.size, (np.asarray(base, ">u2") * 257).tobytes())
+    elif mode == "LAB":
+        grey = Image.new("L", base.size, 128)  # a and b at 128: no colour
+        img = Image.merge("LAB", [base, grey, grey])
+    else:
+        img = base.convert(mode)
+    gray = images._gray_levels(img)
+    assert correlation(gray, np.asarray(base, np.float32)) > 0.99
+    if mode == "LAB":  # TIFF stores CIELab, and Pillow converts it to no other mode
+        assert correlation(read_gray(save(img, tmp_path / "lab.tif")), gray) > 0.99
+
+
+def test_a_big_float_picture_is_averaged_down_before_it_becomes_arrays(tmp_path: Path) -> None:
+    small = white_seven(60)
+    big = np.kron(small, np.ones((20, 20), np.float32))  # 1200x1200
+    path = save(Image.fromarray(big, "F"), tmp_path / "big.tif")
+    assert images._shrink(Image.open(path), WORK_MAX).size == (300, 300)  # by 4, still > 256
+    gray = read_gray(path)
+    assert gray.shape == (WORK_MAX, WORK_MAX)
+    assert correlation(load_digit(path), mnist_style(small)) > 0.95

@@ -268,3 +268,74 @@ def test_injected_manifest(tmp_path: Path) -> None:
     manifest2.write_text(json.dumps({"other": "x"}))
     with pytest.raises(DataError, match="no checksum for train-images"):
         load_mnist("train", data_dir=data, checksums=manifest2)
+
+
+# -- bounded reads: headers before data, manifests flat and small -------------------------
+
+
+@pytest.mark.parametrize(
+    ("stem", "array", "problem"),
+    [
+        ("train-images-idx3-ubyte", np.zeros((60, 28, 27), np.uint8), r"got uint8 \(60, 28, 27\)"),
+        ("train-images-idx3-ubyte", np.zeros((60, 784), np.uint8), r"got uint8 \(60, 784\)"),
+        ("train-labels-idx1-ubyte", np.zeros(60, np.int32), r"labels, got int32 \(60,\)"),
+        ("train-labels-idx1-ubyte", np.zeros(59, np.uint8), "59 labels for 60 images"),
+        ("train-images-idx3-ubyte", np.zeros((0, 28, 28), np.uint8), "holds no images"),
+    ],
+)
+def test_headers_are_checked_before_any_data_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stem: str, array: np.ndarray, problem: str
+) -> None:
+    _write_user_dir(tmp_path)
+    write_idx(tmp_path / f"{stem}.gz", array)
+    if stem == "train-images-idx3-ubyte" and len(array) == 0:
+        write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.zeros(0, np.uint8))
+
+    def never(*_):
+        raise AssertionError("data read before the headers were checked")
+
+    monkeypatch.setattr(mnist, "read_idx", never)
+    with pytest.raises(DataError, match=problem):
+        mnist_stats(tmp_path)
+
+
+def _manifest(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sums.json"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "found nested JSON"),
+        ('{"a": {"b": "c"}}', "found nested JSON"),
+        ('{"a": [' * 50_000, "found nested JSON"),
+        ('["a"]', "must map file names to sha256 hex"),
+        ('{"a": 1}', "must map file names to sha256 hex"),
+        ('{"a": "b"', "unreadable checksum manifest"),
+        ("", "unreadable checksum manifest"),
+    ],
+)
+def test_a_hostile_manifest_is_one_line(tmp_path: Path, text: str, problem: str) -> None:
+    path = _manifest(tmp_path, text)
+    with pytest.raises(DataError, match=problem) as e:
+        mnist._read_manifest(path)
+    assert str(e.value).startswith(f"{path}: ") and "\n" not in str(e.value)
+
+
+def test_a_manifest_is_capped_in_size_and_must_be_utf8(tmp_path: Path) -> None:
+    big = {f"file{i:07d}": "0" * 64 for i in range(mnist.MAX_MANIFEST_BYTES // 70)}
+    with pytest.raises(DataError, match="checksum manifest over 1,048,576 bytes"):
+        mnist._read_manifest(_manifest(tmp_path, json.dumps(big)))
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"caf\xe9": "00"}')
+    with pytest.raises(DataError, match="unreadable checksum manifest"):
+        mnist._read_manifest(path)
+
+
+def test_brackets_inside_names_are_not_nesting(tmp_path: Path) -> None:
+    sums = {'odd [{"name"}].gz': "ab" * 32, "x\\": "cd" * 32}
+    assert mnist._read_manifest(_manifest(tmp_path, json.dumps(sums))) == sums
+    assert mnist._json_depth(json.dumps(sums)) == 1
+    assert mnist._json_depth('[[1, "]]]"], {"a": [{}]}]') == 4
