@@ -275,14 +275,18 @@ def directory_lock(directories: set[Path]) -> Iterator[None]:
     """Yield while holding an exclusive flock on each directory (taken in a fixed order).
 
     `atomic_paths` renames a set of files into place under it; a reader that must see a
-    whole set (a test) can take it too.
+    whole set (a test) can take it too. Where a directory cannot be opened or locked (no
+    read permission, a file system without flock) the writes go on without its lock.
     """
     with contextlib.ExitStack() as stack:
         for directory in sorted(directories, key=str):
-            fd = os.open(directory, os.O_RDONLY)
+            try:
+                fd = os.open(directory, os.O_RDONLY)
+            except OSError:
+                continue
             stack.callback(os.close, fd)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            stack.callback(fcntl.flock, fd, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_EX)  # closing the file releases it
         yield
 
 
