@@ -102,7 +102,7 @@ def free_port() -> int:
                                               " 'SGDClassifer'; did you mean SGDClassifier"),
         (["--model", "xgboost"], "--model: unknown 'xgboost'; choose logreg, mlp or sklearn"),
         (["--train-rows", "0"], "--train-rows: must be positive"),
-        (["--n-jobs", "0"], "--n-jobs: use a positive count"),
+        (["--n-jobs", "0"], "--n-jobs: must be -1 (all cores) or a whole number in [1, "),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(run_cli, csv, tmp_path, monkeypatch,

@@ -129,8 +129,7 @@ def test_all_configs_failing_gives_no_best(data) -> None:
                                       " n_jobs is fixed at 1"),
      ({"alpha": [0.1]}, {"backend": "spark"}, "backend: unknown 'spark'; choose 'local' or"
                                               " 'dask'"),
-     ({"alpha": [0.1]}, {"n_jobs": 0}, "n_jobs: use a positive count, or -1 for every core;"
-                                       " got 0"),
+     ({"alpha": [0.1]}, {"n_jobs": 0}, "n_jobs: must be -1 (all cores) or a whole number in"),
      ({"alpha": [0.1]}, {"metric": "acc"}, "metric: unknown 'acc'"),
      ({"alpha": [0.1]}, {"resume": True}, "resume: needs `store`")],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -149,12 +149,11 @@ def _search(plan: _Plan, load: Callable[[], SearchData], data: str
             d = load()
         m = options.search_metric
         direction = "higher" if m.greater_is_better else "lower"
-        err.print(
-            f"tune {plan.model} on {d.name}: train {len(d.y_train):,} rows, valid "
-            f"{len(d.y_val):,}; {plan.n_configs} configs on {options.backend.describe()}; "
-            f"{m.name} ({direction} is better)",
-            highlight=False,
-        )
+        header = (f"tune {plan.model} on {d.name}: train {len(d.y_train):,} rows, valid "
+                  f"{len(d.y_val):,}; {plan.n_configs} configs on {options.backend.describe()};"
+                  f" {m.name} ({direction} is better)")
+        # said once the store is open and checked: a refused store is the only line
+        options = replace(options, on_start=lambda: err.print(header, highlight=False))
         try:
             result = best_fit(plan.estimator, plan.grid, d.X_train, d.y_train, d.X_val, d.y_val,
                               options)

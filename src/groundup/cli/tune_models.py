@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from groundup.checks import check_seed
 from groundup.errors import SettingError
 from groundup.models import MODELS
 
@@ -32,6 +33,7 @@ def estimator_for(model: str, seed: int = 0, device: str = "cpu") -> Any:
     Raises SettingError("model", ...) for a name that does not exist, and for our own models
     `resolve_device`'s error for a device that does not.
     """
+    check_seed("seed", seed)  # before any model is made: its error would name the grid
     if model in MODELS:
         from groundup.data import resolve_device
         from groundup.models.classifier import GroundupClassifier

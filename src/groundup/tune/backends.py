@@ -23,6 +23,7 @@ from typing import Any
 import joblib
 import numpy as np
 
+from groundup.checks import check_jobs
 from groundup.errors import SettingError
 from groundup.tune.metrics import SearchMetric
 from groundup.tune.tasks import TaskResult, one_line, run_config
@@ -67,6 +68,10 @@ def check_backend(backend: str, scheduler: Any = None) -> None:
                            " address, e.g. tcp://HOST:PORT")
     if backend == "local" and scheduler is not None:
         raise SettingError("scheduler", "only applies to `backend='dask'`")
+    if backend == "dask" and isinstance(scheduler, str):
+        from groundup.tune.scheduler import check_address
+
+        check_address(scheduler)  # http:// and the like: refused before anything is loaded
 
 
 def resolve_n_jobs(n_jobs: int | None) -> int:
@@ -74,10 +79,11 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
     but one."""
     if n_jobs is None:
         return 1
-    if not isinstance(n_jobs, int | np.integer) or n_jobs == 0:
-        raise SettingError("n_jobs", f"use a positive count, or -1 for every core; got {n_jobs!r}")
     cpus = joblib.cpu_count()
-    return int(n_jobs) if n_jobs > 0 else max(1, cpus + 1 + int(n_jobs))
+    if isinstance(n_jobs, int | np.integer) and not isinstance(n_jobs, bool) and (
+            -cpus <= n_jobs < 0):
+        return max(1, cpus + 1 + int(n_jobs))
+    return check_jobs("n_jobs", n_jobs)  # 1 .. cores x 4: never a million processes
 
 
 class SerialBackend:
@@ -182,19 +188,17 @@ class DaskBackend:
     def __init__(self, scheduler: Any, timeout: float = 10.0) -> None:
         from distributed import Client
 
+        from groundup.tune.scheduler import check_timeout, connect_client, quiet
+
         check_backend("dask", scheduler)
+        timeout = check_timeout(timeout)
         if isinstance(scheduler, Client):
             self.client, self._owns = scheduler, False
-        else:
-            try:
-                self.client = Client(str(scheduler), timeout=f"{timeout}s", set_as_default=False)
-            except (OSError, TimeoutError, ValueError) as e:
-                raise SettingError(
-                    "scheduler", f"cannot reach the Dask scheduler at {scheduler} ({one_line(e)})"
-                ) from None
-            self._owns = True
+        else:  # bounded, quiet, and refused early if the address is not a Dask scheduler's
+            self.client, self._owns = connect_client(scheduler, timeout), True
         try:
-            self.client.wait_for_workers(1, timeout=timeout)
+            with quiet():
+                self.client.wait_for_workers(1, timeout=timeout)
         except (TimeoutError, OSError):
             self.close()
             raise SettingError("scheduler", f"the Dask scheduler at {scheduler} has no workers"
@@ -248,7 +252,9 @@ class DaskBackend:
     def close(self) -> None:
         """Disconnect from the scheduler (only if this back end opened the connection)."""
         if self._owns:
-            self.client.close()
+            from groundup.tune.scheduler import close_client
+
+            close_client(self.client)
 
     def __repr__(self) -> str:
         return f"DaskBackend({getattr(self, 'address', '?')})"

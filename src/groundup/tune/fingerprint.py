@@ -41,13 +41,19 @@ class Fingerprint:
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, str]) -> Fingerprint:
-        """Return the fingerprint stored in a meta table."""
+        """Return the fingerprint stored in a meta table; raise ValueError if it is not one."""
+        try:
+            params = json.loads(meta.get("estimator_params", "{}"))
+        except (ValueError, RecursionError):
+            raise ValueError("estimator_params is not JSON") from None
+        if not (isinstance(params, dict) and all(isinstance(v, str) for v in params.values())):
+            raise ValueError("estimator_params is not a table of parameters")
         return cls(
-            data=meta.get("data", ""),
-            data_shape=meta.get("data_shape", ""),
-            estimator=meta.get("estimator", ""),
-            estimator_params=json.loads(meta.get("estimator_params", "{}")),
-            metric=meta.get("metric", ""),
+            data=str(meta.get("data", "")),
+            data_shape=str(meta.get("data_shape", "")),
+            estimator=str(meta.get("estimator", "")),
+            estimator_params=params,
+            metric=str(meta.get("metric", "")),
         )
 
     def differences(self, other: Fingerprint) -> list[str]:

@@ -10,7 +10,6 @@ that back end as it is instead of making a second one.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,9 +17,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from groundup.errors import SettingError
-from groundup.fileio import check_writable_dir
+from groundup.fileio import check_output_file
 from groundup.tune.backends import Backend, check_backend, make_backend, resolve_n_jobs
 from groundup.tune.metrics import SearchMetric, get_metric
+from groundup.tune.scheduler import check_timeout
+from groundup.tune.store_file import peek
 from groundup.tune.tasks import TaskResult
 
 
@@ -38,7 +39,8 @@ class SearchOptions:
     refit: fit the best config again when its result came from an earlier (resumed) run, so
         the best model is always a fitted one.
     progress: show a progress bar on stderr. max_worker_restarts: how often the configs of
-        dead worker processes are rerun. on_result: called with each new TaskResult.
+        dead worker processes are rerun. on_start: called once the store is open and checked,
+        before the first config is fitted. on_result: called with each new TaskResult.
     """
 
     metric: str | SearchMetric | Callable[..., float] = "accuracy"
@@ -52,6 +54,7 @@ class SearchOptions:
     refit: bool = True
     progress: bool = False
     max_worker_restarts: int = 2
+    on_start: Callable[[], None] | None = None
     on_result: Callable[[TaskResult], None] | None = None
     search_metric: SearchMetric = field(init=False, repr=False, compare=False)
 
@@ -63,14 +66,11 @@ class SearchOptions:
                 resolve_n_jobs(self.n_jobs)
         elif self.scheduler is not None:
             raise SettingError("scheduler", "only applies when `backend` is a name ('dask')")
-        t = self.scheduler_timeout
-        if not (_is_number(t) and math.isfinite(t) and t > 0):
-            raise SettingError("scheduler_timeout", f"must be a positive number of seconds, "
-                               f"got {t!r}")
+        check_timeout(self.scheduler_timeout)
         if self.resume and self.store is None:
             raise SettingError("resume", "needs `store`, the file that holds the earlier results")
-        if self.store is not None:
-            check_writable_dir(self.store)
+        if self.store is not None:  # a writable file name, and no other application's file
+            peek(check_output_file(self.store, "store"))
         r = self.max_worker_restarts
         if not (_is_number(r) and isinstance(r, int) and r >= 0):
             raise SettingError("max_worker_restarts", f"must be a whole number >= 0, got {r!r}")

@@ -151,6 +151,8 @@ def _fit_all(job: Job, configs: list[Config], names: list[str], opts: SearchOpti
           if opts.store is not None else Fingerprint("", "", type(job.estimator).__qualname__))
     keys = [config_key(c) for c in configs]
     with ResultStore.open(opts.store, fp, resume=opts.resume) as db:
+        if opts.on_start is not None:
+            opts.on_start()
         done = db.done_keys()
         todo = [(k, c) for k, c in zip(keys, configs, strict=True) if k not in done]
         best = _BestSoFar(job.metric.greater_is_better, keys)
