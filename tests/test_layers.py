@@ -18,6 +18,7 @@ PACKAGE = SRC / "groundup"
 # docs/design.md's table: unit -> layer. `errors` lies under everything.
 LAYERS: dict[str, int] = {
     "errors": 0,
+    "checks": 0,
     "tensor": 0,
     "fileio": 0,
     "modelfile": 0,
@@ -40,6 +41,7 @@ LAYERS: dict[str, int] = {
 # Imports within one layer that the design allows (docs/design.md says why).
 SIDEWAYS: set[tuple[str, str]] = {
     ("tensor", "errors"),
+    ("tensor", "checks"),
     ("fileio", "errors"),
     ("modelfile", "errors"),
     ("ladder", "models"),
