@@ -22,6 +22,7 @@ from sklearn.datasets import make_classification
 from groundup.errors import GroundupError, SettingError
 from groundup.tune import best_fit, fit_models
 from groundup.tune.backends import DaskBackend
+from groundup.tune.scheduler import identify
 
 from .estimators import ConstantClassifier
 
@@ -142,6 +143,14 @@ def test_an_unreachable_scheduler_is_one_clear_error_before_fitting(data) -> Non
     assert address in str(info.value) and "\n" not in str(info.value)
     with pytest.raises(SettingError, match="scheduler: needed with `backend='dask'`"):
         DaskBackend(None)
+
+
+def test_a_workers_address_is_not_taken_for_the_schedulers(cluster: Cluster, data) -> None:
+    worker = next(iter(cluster.client.scheduler_info()["workers"]))
+    assert identify(cluster.address, 30)["type"] == "Scheduler"
+    with pytest.raises(SettingError, match=f"scheduler: {worker} is not a Dask scheduler"
+                                           " \\(it says it is Worker\\)"):
+        DaskBackend(worker, timeout=30)
 
 
 def test_killing_a_worker_mid_search_loses_and_duplicates_nothing(
