@@ -11,17 +11,17 @@ import io
 import os
 from pathlib import Path
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
-from groundup.data import images
+from groundup.data import picture
 from groundup.data.images import (
     BOX,
     CENTRE,
-    WORK_MAX,
     centre_by_mass,
     centre_of_mass,
     crop_to_ink,
@@ -34,6 +34,7 @@ from groundup.data.images import (
     paper_surface,
     read_gray,
 )
+from groundup.data.picture import WORK_MAX
 from groundup.errors import DataError
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -505,11 +506,11 @@ def test_size_is_checked_from_the_header_before_decoding(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = save(Image.fromarray((white_seven() * 255).astype(np.uint8)), tmp_path / "d.png")
-    monkeypatch.setattr(images, "MAX_PIXELS", 60 * 60 - 1)
+    monkeypatch.setattr(picture, "MAX_PIXELS", 60 * 60 - 1)
     monkeypatch.setattr(Image.Image, "load", lambda *_: pytest.fail("decoded before the check"))
     with pytest.raises(DataError, match="a 60x60 image has too many pixels"):
         load_digit(path)
-    monkeypatch.setattr(images, "MAX_FILE_BYTES", path.stat().st_size - 1)
+    monkeypatch.setattr(picture, "MAX_FILE_BYTES", path.stat().st_size - 1)
     with pytest.raises(DataError, match="-byte file is too large to be a digit picture"):
         load_digit(path)
 
@@ -539,7 +540,7 @@ def test_rarer_modes(tmp_path: Path, mode: str) -> None:
         img = Image.merge("LAB", [base, grey, grey])
     else:
         img = base.convert(mode)
-    gray = images._gray_levels(img)
+    gray = picture._gray_levels(img)
     assert correlation(gray, np.asarray(base, np.float32)) > 0.99
     if mode == "LAB":  # TIFF stores CIELab, and Pillow converts it to no other mode
         assert correlation(read_gray(save(img, tmp_path / "lab.tif")), gray) > 0.99
@@ -549,7 +550,24 @@ def test_a_big_float_picture_is_averaged_down_before_it_becomes_arrays(tmp_path:
     small = white_seven(60)
     big = np.kron(small, np.ones((20, 20), np.float32))  # 1200x1200
     path = save(Image.fromarray(big, "F"), tmp_path / "big.tif")
-    assert images._shrink(Image.open(path), WORK_MAX).size == (300, 300)  # by 4, still > 256
+    assert picture._shrink(Image.open(path), WORK_MAX).size == (300, 300)  # by 4, still > 256
     gray = read_gray(path)
     assert gray.shape == (WORK_MAX, WORK_MAX)
     assert correlation(load_digit(path), mnist_style(small)) > 0.95
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hnp.arrays(
+        np.float32,
+        st.tuples(st.integers(8, 90), st.integers(8, 90)),
+        elements=st.sampled_from([0.0, 1.0, 0.5, 1e-30, 0.08]) | st.floats(0, 1, width=32),
+    )
+)
+def test_any_finite_gray_picture_is_a_digit_or_one_data_error(gray: np.ndarray) -> None:
+    try:
+        digit = mnist_style(gray)
+    except DataError as e:
+        assert "\n" not in str(e)
+        return
+    assert digit.shape == (28, 28) and 0 <= digit.min() and digit.max() < 1

@@ -76,6 +76,7 @@ def test_a_gzip_bomb_is_refused_after_the_bytes_its_header_promises(hostile, tmp
     # the old reader said much the same, but only after decompressing everything (5.4 GB)
     assert_refused(outcome, "unexpected bytes after")
     assert "the 47040000 bytes of shape (60000, 28, 28)" in outcome.err
+    assert outcome.peak_mb < 1024  # it was 5.4 GB
 
 
 def test_an_idx_header_of_65536_to_the_fourth_is_refused_unread(hostile, tmp_path) -> None:

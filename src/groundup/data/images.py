@@ -6,6 +6,7 @@ so that its centre of mass sits in the middle. A photo or scan needs a few steps
 because the model only ever saw bright ink on a background that is exactly zero:
 
     1. read    any Pillow format, size and mode -> gray levels in [0, 1], at most 128 px a side
+               (groundup.data.picture: size-checked from the header before decoding)
     2. paper   fit a smooth (quadratic) surface to the paper, ignoring the ink, and take
                it away, which removes uneven lighting; ink is whatever sticks out of it,
                dark or light
@@ -22,12 +23,11 @@ from __future__ import annotations
 
 import functools
 import os
-import stat
-import warnings
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFilter
 
+from groundup.data.picture import MIN_SIDE, read_gray, resize_gray
 from groundup.errors import DataError
 
 SIDE = 28  # MNIST images are 28x28
@@ -35,55 +35,13 @@ BOX = 20  # ... and the digit's longer side is 20 px
 # Where MNIST's digits have their centre of mass, in pixel indices (row, col): the mean over
 # the 50,000 training digits is (14.00, 14.01), each within half a pixel of it.
 CENTRE = (14.0, 14.0)
-MIN_SIDE = 8  # a smaller picture cannot hold a readable digit
-WORK_MIN, WORK_MAX = 64, 128  # the picture is resized so its longer side is in this range
+WORK_MIN = 64  # a smaller picture is enlarged to this longer side (WORK_MAX: shrunk to it)
 MIN_CONTRAST = 0.08  # ink must differ from the paper by 8% of the gray range, or it is blank
-# Checked before decoding. A 48-megapixel phone photo fits both caps (and a JPEG is decoded
-# at 1/8 size anyway); a decoded picture of MAX_PIXELS float pixels stays under ~1 GB.
-MAX_FILE_BYTES = 256 << 20
-MAX_PIXELS = 1 << 26  # 67 million
-# the modes whose pixels can be averaged (not palette indices, not 1-bit or 16-bit)
-_REDUCIBLE = {"L", "LA", "RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "I", "F"}
 
 
 def load_digit(path: str | os.PathLike) -> np.ndarray:
     """Return (28, 28) float32 in [0, 1): the digit pictured in `path`, made MNIST-like."""
     return mnist_style(read_gray(path), name=str(path))
-
-
-def read_gray(path: str | os.PathLike, max_side: int = WORK_MAX) -> np.ndarray:
-    """Return the picture in `path` as (h, w) float32 gray levels in [0, 1], shrunk to `max_side`.
-
-    Any format and mode Pillow reads; phone photos are turned upright by their EXIF tag. A
-    picture with transparency (a drawing app's export) is read as its opacity: opaque = ink.
-    """
-    name = str(path)
-    _check_file(path, name)
-    try:
-        with warnings.catch_warnings():
-            # Pillow only warns below twice its own pixel limit; _check_size refuses earlier
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as img:  # reads the header only
-                img.draft("L", (max_side, max_side))  # JPEG decodes at 1/2..1/8 size: fast
-                _check_size(img, name)  # before a single pixel is decoded
-                img = _shrink(ImageOps.exif_transpose(img), max_side)
-                gray = _gray_levels(img, name)
-    except DataError:
-        raise
-    except PermissionError:
-        raise DataError(f"{name}: cannot read it (permission denied)") from None
-    except Image.UnidentifiedImageError:
-        raise DataError(f"{name}: not an image (Pillow cannot identify it)") from None
-    except Image.DecompressionBombError:
-        raise DataError(
-            f"{name}: too many pixels to be a digit picture (at most {MAX_PIXELS:,})"
-        ) from None
-    except Exception as e:  # noqa: BLE001 -- decoders of a corrupt file raise all kinds of types
-        raise DataError(f"{name}: unreadable or truncated image ({_first_line(e)})") from None
-    h, w = gray.shape
-    if max(h, w) > max_side:
-        gray = _resize(gray, max_side / max(h, w))
-    return gray
 
 
 def mnist_style(gray: np.ndarray, name: str = "image") -> np.ndarray:
@@ -97,7 +55,7 @@ def mnist_style(gray: np.ndarray, name: str = "image") -> np.ndarray:
     if not np.isfinite(gray).all():
         raise DataError(f"{name}: gray levels must be finite numbers (found NaN or infinity)")
     if max(gray.shape) < WORK_MIN:  # room for the median filter and for anti-aliasing
-        gray = _resize(gray, WORK_MIN / max(gray.shape))
+        gray = resize_gray(gray, WORK_MIN / max(gray.shape))
     digit = fit_in_box(crop_to_ink(ink_image(gray, name=name)), BOX)
     centred = centre_by_mass(digit, SIDE, CENTRE)
     return (np.round(centred * 255) / 256).astype(np.float32)  # uint8 / 256, like the pickle
@@ -261,90 +219,3 @@ def centre_by_mass(
     out = np.zeros((side, side), dtype=np.float32)
     out[top : top + h, left : left + w] = digit
     return out
-
-
-def _check_file(path: str | os.PathLike, name: str) -> None:
-    """Raise DataError unless `path` is a regular file of 1 .. MAX_FILE_BYTES bytes."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise DataError(f"{name}: no such file") from None
-    except PermissionError:
-        raise DataError(f"{name}: cannot read it (permission denied)") from None
-    except (OSError, ValueError) as e:
-        raise DataError(f"{name}: cannot read it ({_first_line(e)})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DataError(f"{name}: is a directory, not an image")
-    if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-        raise DataError(f"{name}: not a regular file, so not an image")
-    if info.st_size == 0:
-        raise DataError(f"{name}: empty file, not an image")
-    if info.st_size > MAX_FILE_BYTES:
-        raise DataError(
-            f"{name}: a {info.st_size:,}-byte file is too large to be a digit picture "
-            f"(at most {MAX_FILE_BYTES:,})"
-        )
-
-
-def _check_size(img: Image.Image, name: str) -> None:
-    """Raise DataError if the size in `img`'s header is too big or too small for a digit."""
-    w, h = img.size
-    if w * h > MAX_PIXELS:
-        raise DataError(
-            f"{name}: a {w}x{h} image has too many pixels to be a digit picture "
-            f"(at most {MAX_PIXELS:,})"
-        )
-    if min(w, h) < MIN_SIDE:
-        raise DataError(
-            f"{name}: a {w}x{h} image is too small to hold a digit "
-            f"(at least {MIN_SIDE}x{MIN_SIDE} pixels)"
-        )
-
-
-def _shrink(img: Image.Image, max_side: int) -> Image.Image:
-    """Return `img` box-averaged by a whole factor if it is over twice `max_side` a side.
-
-    Done in Pillow on the decoded pixels, so a big picture is never also held as float32
-    arrays at full size; the longer side stays >= 2 * max_side for the anti-aliased resize.
-    """
-    w, h = img.size
-    factor = min(max(w, h) // (2 * max_side), min(w, h) // MIN_SIDE)
-    if factor < 2 or img.mode not in _REDUCIBLE:
-        return img
-    return img.reduce(factor)
-
-
-def _gray_levels(img: Image.Image, name: str = "image") -> np.ndarray:
-    """Return `img` as (h, w) float32 in [0, 1]; with real transparency, its opacity.
-
-    Any Pillow mode: 8-bit, 16-bit and 32-bit integer, float, colour, CIELab (its lightness).
-    Non-finite float pixels (NaN, infinity) raise DataError: they have no gray level.
-    """
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        alpha = img.convert("RGBA").getchannel("A")
-        lo, hi = alpha.getextrema()
-        if lo < hi:  # strokes drawn on a transparent sheet
-            return np.asarray(alpha, dtype=np.float32) / 255.0
-        img = img.convert("RGB")
-    if img.mode == "LAB":  # Pillow converts LAB to nothing; L is the lightness channel
-        img = img.getchannel("L")
-    if img.mode.startswith("I") or img.mode == "F":  # 16-bit and float scans
-        a = np.asarray(img, dtype=np.float32)
-        if not np.isfinite(a).all():
-            raise DataError(f"{name}: holds pixels that are not finite numbers (NaN or infinity)")
-        top = 1.0 if img.mode == "F" and a.max() <= 1 else 255.0 if a.max() <= 255 else 65535.0
-        return np.clip(a / top, 0.0, 1.0)
-    return np.asarray(img.convert("L"), dtype=np.float32) / 255.0
-
-
-def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
-    """Return `gray` resized by `scale` (anti-aliased when shrinking)."""
-    h, w = gray.shape
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    img = Image.fromarray(np.ascontiguousarray(gray, dtype=np.float32), "F")
-    return np.asarray(img.resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__

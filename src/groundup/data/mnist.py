@@ -231,8 +231,10 @@ def _read_manifest(manifest: Path) -> dict[str, str]:
             )
         text = manifest.read_text(encoding="utf-8")
         if _json_depth(text) > 1:
-            raise DataError(f"{manifest}: checksum manifest must be one flat JSON object "
-                            "mapping file names to sha256 hex (found nested JSON)")
+            raise DataError(
+                f"{manifest}: checksum manifest must be one flat JSON object "
+                "mapping file names to sha256 hex (found nested JSON)"
+            )
         expected = json.loads(text)
     except FileNotFoundError:
         raise DataError(f"{manifest}: checksum manifest not found") from None
