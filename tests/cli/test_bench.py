@@ -40,6 +40,9 @@ def test_slow_rungs_are_skipped_and_say_so(run_cli) -> None:
         (["--rungs", "foo"], "unknown matmul 'foo'"),
         (["--dtype", "int8"], "--dtype"),
         (["--budget", "0"], "budget"),
+        (["--seed", str(2**64)], "--seed: must be a whole number in [0, 4294967295]"),
+        (["--threads", "1000000000"], "--threads: must be a whole number in [1, "),
+        (["--shape", "100000x100000x100000"], "--shape: an (100000, 100000) @ "),
     ],
 )
 def test_user_mistakes_exit_2(run_cli, args: list[str], message: str) -> None:

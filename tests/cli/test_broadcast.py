@@ -50,6 +50,26 @@ def test_example_refuses_big_results_before_printing(run_cli) -> None:
     assert "10,000 elements" in r.err
 
 
+@pytest.mark.parametrize(
+    ("shapes", "message"),
+    [
+        (["0,99999999999999999999999999", "1"], "an axis of 99,999,999,999,999,999,999,999,999"),
+        (["0,1000", "1"], "an axis of 1,000"),  # an empty result, a needless operand
+        (["0", "100,100,1"], "(100, 100, 1) has 10,000 elements"),  # an empty result
+    ],
+)
+def test_example_caps_every_operand_and_axis_not_just_the_result(run_cli, shapes, message):
+    r = run_cli("broadcast", *shapes, "--example")
+    assert r.code == 2 and r.out == ""
+    assert r.err.count("error:") == 1 and message in r.err and "Traceback" not in r.err
+
+
+def test_example_of_an_empty_result_still_works(run_cli) -> None:
+    r = run_cli("broadcast", "0,5", "1", "--example")
+    assert r.code == 0, r.err
+    assert "A + B (0, 5) =" in r.out
+
+
 @pytest.mark.parametrize("args", [["3"], ["3,a", "3"], ["3.5", "2"], ["-1", "2"]])
 def test_user_mistakes_exit_2(run_cli, args: list[str]) -> None:
     r = run_cli("broadcast", *args)

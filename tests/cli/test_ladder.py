@@ -32,6 +32,8 @@ def test_table_plot_and_verbose(run_cli, tmp_path) -> None:
         (["--device", "tpu"], "device"),
         (["--plot", "out.jpg"], "PNG"),
         (["--plot", "/no/such/dir/out.png"], "does not exist"),
+        (["--seed", str(2**64)], "--seed: must be a whole number in [0, 4294967295]"),
+        (["--threads", "1000000000"], "--threads: must be a whole number in [1, "),
     ],
 )
 def test_user_mistakes_exit_2_before_training(run_cli, args: list[str], message: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 from groundup.tensor.matmul import MATMUL_LADDER
 from groundup.tensor.timing import time_matmul_ladder
 
@@ -42,3 +43,29 @@ def test_tiny_budget_skips_only_python_loops() -> None:
 def test_bad_arguments(kwargs: dict, message: str) -> None:
     with pytest.raises(GroundupError, match=message):
         time_matmul_ladder(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"shape": (100_000, 100_000, 100_000)},
+         r"^shape: an \(100000, 100000\) @ \(100000, 100000\) product would need 160 GB"),
+        ({"shape": (2000, 2000, 2000)},
+         r"^shape: the broadcast rung's whole \(n, k, m\) product would need 32 GB of memory; "
+         r"the limit is 1 GB; leave the 'broadcast' rung out$"),
+        ({"shape": (2000, 2000, 2000), "dtype": torch.float64}, "would need 64 GB"),
+        ({"shape": (10**7, 5, 1), "names": ["lists"]}, "the lists rung's copy of a and b"),
+        ({"seed": 2**64}, r"^seed: must be a whole number in \[0, 4294967295\]"),
+        ({"seed": -1}, r"^seed: must be a whole number in \[0, 4294967295\]"),
+    ],
+)
+def test_memory_and_seed_are_checked_before_anything_is_allocated(kwargs, message) -> None:
+    with pytest.raises(SettingError, match=message):
+        time_matmul_ladder(budget_s=1e-9, **kwargs)
+
+
+def test_a_shape_too_big_only_for_the_broadcast_rung_runs_without_it() -> None:
+    rows = time_matmul_ladder((1000, 1000, 300), names=["blas"], budget_s=1e-9)
+    assert [r.name for r in rows] == ["@", "blas"]
+    with pytest.raises(SettingError, match="broadcast"):
+        time_matmul_ladder((1000, 1000, 300), names=["blas", "broadcast"], budget_s=1e-9)

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from groundup.checks import check_threads
 from groundup.cli.apps import bench_app
 from groundup.errors import GroundupError
 from groundup.tensor import MATMUL_LADDER, format_timings, time_matmul_ladder
@@ -61,8 +62,8 @@ def matmul(
 ) -> None:
     """Print the matmul ladder's timings as a table."""
     before = torch.get_num_threads()
-    if threads:
-        torch.set_num_threads(threads)
+    if threads:  # checked first: OpenMP aborts the process when asked for too many
+        torch.set_num_threads(check_threads("threads", threads))
     try:
         _run(shape, budget, rungs, dtype, device, seed)
     finally:

@@ -56,15 +56,29 @@ def broadcast(
             typer.echo(str(e.explanation))
             typer.echo("")
         raise
-    if example and math.prod(explanation.shape) > EXAMPLE_MAX_ELEMENTS:
-        raise GroundupError(
-            f"--example: the result {explanation.shape} has {math.prod(explanation.shape):,} "
-            f"elements; pick shapes with at most {EXAMPLE_MAX_ELEMENTS}"
-        )
+    if example:
+        _check_example_size([*parsed, explanation.shape])
     typer.echo(str(explanation))
     if example:
         typer.echo("")
         typer.echo(_example(parsed, explanation.shape))
+
+
+def _check_example_size(shapes: list[tuple[int, ...]]) -> None:
+    """Raise unless every operand and the result fit on a screen, before any tensor is made.
+
+    A size-0 axis makes the result empty whatever the other sizes, so each axis is capped
+    too: `0,10**26` broadcasts, but no tensor of that shape can be built.
+    """
+    for shape in shapes:
+        big = max(shape, default=0)
+        if math.prod(shape) > EXAMPLE_MAX_ELEMENTS or big > EXAMPLE_MAX_ELEMENTS:
+            what = f"{math.prod(shape):,} elements" if big <= EXAMPLE_MAX_ELEMENTS else (
+                f"an axis of {big:,}")
+            raise GroundupError(
+                f"--example: the shape {shape} has {what}; pick shapes with at most "
+                f"{EXAMPLE_MAX_ELEMENTS} elements"
+            )
 
 
 def parse_shape(text: str) -> tuple[int, ...]:

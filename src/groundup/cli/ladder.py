@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from groundup.checks import check_threads
 from groundup.cli.apps import app
 from groundup.data import resolve_device
 from groundup.errors import GroundupError
@@ -96,8 +97,8 @@ def ladder(
         if plot.suffix.lower() != ".png":
             raise GroundupError(f"--plot {plot}: the chart is a PNG; name the file *.png")
     before = torch.get_num_threads()
-    if threads:
-        torch.set_num_threads(threads)
+    if threads:  # checked first: OpenMP aborts the process when asked for too many
+        torch.set_num_threads(check_threads("threads", threads))
     try:
         result = _climb(config, rungs, verbose, every)
     finally:

@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from groundup.checks import check_seed
 from groundup.errors import SettingError
 from groundup.models.spec import TrainSpec, positive_int
 
@@ -69,7 +70,7 @@ def start_weights(
     One draw shared by all rungs, so differences between rungs come from their code, not
     from their luck.
     """
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(check_seed("seed", seed))
     bound = 1 / math.sqrt(n_in)
     weight = (torch.rand(n_in, n_out, generator=gen) * 2 - 1) * bound
     bias = (torch.rand(n_out, generator=gen) * 2 - 1) * bound

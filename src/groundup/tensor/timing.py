@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
+from groundup.checks import check_memory, check_seed
 from groundup.errors import GroundupError
 from groundup.tensor.matmul import MATMUL_LADDER, MatmulFn, MatmulRung
 from groundup.tensor.table import format_table
@@ -64,6 +65,8 @@ def time_matmul_ladder(
     if budget_s <= 0:
         raise GroundupError(f"budget must be > 0 seconds, got {budget_s}")
     rungs = _select(names)
+    seed = check_seed("seed", seed)
+    _check_memory(n, k, m, torch.empty(0, dtype=dtype).element_size(), rungs)
     gen = torch.Generator().manual_seed(seed)
     a = torch.randn(n, k, generator=gen, dtype=dtype).to(device)
     b = torch.randn(k, m, generator=gen, dtype=dtype).to(device)
@@ -125,6 +128,26 @@ def _check_shape(shape: Sequence[int]) -> tuple[int, int, int]:
     if any(s < 1 for s in shape):
         raise GroundupError(f"matmul shape sizes must be >= 1; got {tuple(shape)}")
     return shape[0], shape[1], shape[2]
+
+
+# What a rung holds beyond a, b and one answer, in bytes, from (n, k, m, bytes per element).
+_EXTRA_MEMORY: dict[str, tuple[str, Callable[[int, int, int, int], int]]] = {
+    "lists": ("copy of a and b as Python floats", lambda n, k, m, size: 32 * (n * k + k * m)),
+    "broadcast_row": ("(k, m) product per row", lambda n, k, m, size: size * k * m),
+    "broadcast": ("whole (n, k, m) product", lambda n, k, m, size: size * n * k * m),
+}
+
+
+def _check_memory(n: int, k: int, m: int, size: int, rungs: Sequence[MatmulRung]) -> None:
+    """Raise a SettingError naming `shape` if a, b, the answers or a rung's own working
+    memory would pass the memory limit, before anything is allocated."""
+    base = size * (n * k + k * m + 2 * n * m)  # a, b, a @ b and the rung's answer
+    check_memory("shape", base, f"an ({n}, {k}) @ ({k}, {m}) product")
+    for rung in rungs:
+        if rung.name in _EXTRA_MEMORY:
+            what, extra = _EXTRA_MEMORY[rung.name]
+            check_memory("shape", base + extra(n, k, m, size), f"the {rung.name} rung's {what}",
+                         hint=f"leave the {rung.name!r} rung out")
 
 
 def _select(names: Sequence[str] | None) -> list[MatmulRung]:
