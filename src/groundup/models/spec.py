@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from groundup.checks import check_memory, check_seed
 from groundup.errors import SettingError
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def positive_int(name: str, v: Any) -> int:
 
 
 def seed_int(name: str, v: Any) -> int:
-    return _integer(name, v, 0, 2**63)
+    return check_seed(name, v)  # the one seed range every generator takes
 
 
 def rate(name: str, v: Any) -> float | None:
@@ -166,7 +167,22 @@ class TrainSpec:
         clean = {f.name: f.metadata["check"](f.name, getattr(self, f.name)) for f in fields(self)}
         if clean["lr"] is None:
             clean["lr"] = DEFAULT_LR[clean["opt"]]
-        return replace(self, **clean)
+        spec = replace(self, **clean)
+        spec.check_memory()  # a size typed wrong is refused before any data is read
+        return spec
+
+    def check_memory(self, n_in: int | None = None, n_out: int = 2) -> int:
+        """Return the bytes the model, its gradients and optimizer state need; SettingError
+        naming `hidden` past `groundup.checks.MEMORY_LIMIT`. n_in None: the least any data
+        needs (one input)."""
+        hidden = self.hidden if self.model == "mlp" else ()
+        sizes = [1 if n_in is None else n_in, *hidden, n_out]
+        params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+        copies = 4 if self.opt == "adam" else 3  # weights, gradients, 2 moments or momentum
+        inputs = "at least " if n_in is None else ""
+        return check_memory("hidden", 4 * copies * params,
+                            f"{inputs}{params:,} float32 parameters (the {self.model}'s weights), "
+                            f"with their gradients and {self.opt} state,")
 
     # ------------------------------------------------------------ as data
 
@@ -204,6 +220,7 @@ class TrainSpec:
         """Return a fresh model (initialised from torch's global RNG) on the spec's device."""
         from groundup.models.architectures import build_model
 
+        self.check_memory(n_in, n_out)  # before a single weight is allocated
         model = build_model(self.model, hidden=self.hidden, act=self.act, n_in=n_in, n_out=n_out)
         return model.to(self.torch_device())
 

@@ -1,0 +1,56 @@
+"""TrainSpec's seed range (groundup.checks) and its memory estimate, checked before building."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from groundup.checks import MEMORY_LIMIT, SEED_MAX
+from groundup.errors import SettingError
+from groundup.models.spec import TrainSpec
+
+
+@pytest.mark.parametrize("seed", [-1, SEED_MAX + 1, 2**63, 2**64, 2**70, 1.0, "0"])
+def test_a_seed_outside_what_every_generator_takes_is_refused(seed) -> None:
+    with pytest.raises(SettingError, match=r"^seed: must be a whole number in \[0, 4294967295\]"):
+        TrainSpec(seed=seed).validate()
+
+
+def test_the_largest_seed_is_taken() -> None:
+    assert TrainSpec(seed=SEED_MAX).validate().seed == SEED_MAX
+
+
+def test_memory_estimate_counts_weights_gradients_and_optimizer_state() -> None:
+    spec = TrainSpec(model="mlp", hidden=(512,)).validate()
+    params = 784 * 512 + 512 + 512 * 10 + 10
+    assert spec.check_memory(784, 10) == 4 * 4 * params  # float32 x (w, grad, 2 Adam moments)
+    sgd = TrainSpec(model="mlp", hidden=(512,), opt="sgd").validate()
+    assert sgd.check_memory(784, 10) == 4 * 3 * params  # (w, grad, momentum)
+    assert TrainSpec(model="logreg").validate().check_memory(784, 10) == 16 * (7840 + 10)
+
+
+def test_a_hidden_size_typed_wrong_is_refused_before_anything_is_built() -> None:
+    with pytest.raises(SettingError) as info:
+        TrainSpec(model="mlp", hidden=100_000_000).validate()
+    assert str(info.value) == (
+        "hidden: at least 400,000,002 float32 parameters (the mlp's weights), with their "
+        "gradients and adam state, would need 6.4 GB of memory; the limit is 1 GB"
+    )
+
+
+def test_build_model_checks_the_real_input_size_first() -> None:
+    spec = TrainSpec(model="mlp", hidden=(100_000,), device="cpu").validate()  # 1 input: fits
+    with pytest.raises(SettingError, match=r"^hidden: 79,500,010 float32 parameters .* 1.3 GB"):
+        spec.build_model(784, 10)
+    assert spec.check_memory(20, 2) < MEMORY_LIMIT
+
+
+@given(st.lists(st.integers(1, 10**12), min_size=1, max_size=4))
+def test_validate_either_accepts_hidden_sizes_or_names_hidden(hidden) -> None:
+    try:
+        spec = TrainSpec(model="mlp", hidden=tuple(hidden)).validate()
+    except SettingError as e:
+        assert e.param == "hidden"
+    else:
+        assert spec.check_memory(1, 2) <= MEMORY_LIMIT
