@@ -340,3 +340,35 @@ def read_csv(path: str | os.PathLike) -> Any:
     if frame.shape[0] == 0:
         raise DataError(f"{path}: the file has a header but no rows")
     return frame
+
+
+FLOAT32_MAX = 3.4028234663852886e38  # the largest float32: features are fitted as float32
+
+
+def check_finite(frame: Any, columns: Any, source: str, *, missing_ok: bool = False) -> None:
+    """Return None if every number in `columns` of `frame` is finite and fits in float32.
+
+    Otherwise raise a DataError naming the column and the data row (1-based, header not
+    counted) of the first bad value: inf or -inf, a number too big for float32 (1e39), or,
+    unless `missing_ok` (the caller fills gaps itself), a missing value. Columns that hold
+    no numbers (text, booleans, dates) are skipped: there is nothing in them to overflow.
+    """
+    import numpy as np
+    import pandas as pd
+
+    for name in columns:
+        column = frame[name]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = np.isinf(values) | (np.abs(values) > FLOAT32_MAX)
+        if not missing_ok:
+            bad |= np.isnan(values)
+        if bad.any():
+            row = int(np.argmax(bad))
+            value = values[row]
+            problem = ("the value is missing" if np.isnan(value) else
+                       f"{value} is not a finite number" if np.isinf(value) else
+                       f"{value:g} is too big for float32 (the largest is {FLOAT32_MAX:.3g})")
+            raise DataError(f"{source}: column {name!r}, row {row + 1}: {problem}")

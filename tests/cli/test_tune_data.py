@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from groundup.cli.tune_data import load_search_data
-from groundup.errors import SettingError
+from groundup.errors import GroundupError, SettingError
 
 
 @pytest.fixture
@@ -52,3 +52,16 @@ def test_bad_files_name_the_data_setting(tmp_path: Path) -> None:
         load_search_data(str(text), target="y")
     with pytest.raises(SettingError, match="^target: only applies when `data` is a CSV file"):
         load_search_data("mnist", target="y")
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [("inf", "row 3: inf is not a finite number"), ("1e39", "row 3: 1e+39 is too big for float32"),
+     ("", "row 3: the value is missing")],
+)
+def test_numbers_that_are_not_finite_float32_name_column_and_row(tmp_path, cell, message):
+    path = tmp_path / "t.csv"
+    path.write_text(f"a,y\n1,0\n2,1\n{cell},0\n4,1\n5,0\n")
+    with pytest.raises(GroundupError) as info:
+        load_search_data(str(path), target="y")
+    assert str(info.value).startswith(f"{path}: column 'a', {message}")

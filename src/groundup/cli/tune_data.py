@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from groundup.errors import SettingError
-from groundup.fileio import read_csv
+from groundup.fileio import check_finite, read_csv
 
 
 @dataclass
@@ -78,7 +78,8 @@ def _csv(path: str | os.PathLike, target: str | None, seed: int) -> SearchData:
     for col in features.columns:
         if not pd.api.types.is_numeric_dtype(features[col]):
             raise SettingError("data", f"column {col!r} of {path} is not numeric; encode it first")
-    missing = df.columns[df.isna().any()].tolist()
+    check_finite(df, df.columns, str(path))  # the numbers become float32 below
+    missing = df.columns[df.isna().any()].tolist()  # a text target
     if missing:
         raise SettingError("data", f"column {missing[0]!r} of {path} has missing values")
     if len(df) < 5:

@@ -125,3 +125,26 @@ def test_example_frames_ship_with_sklearn() -> None:
     assert target in frame and frame.shape == (442, 11) and "diabetes" in text
     frame, target, text = example_frame("classification")
     assert set(frame[target]) == {"malignant", "benign"} and "breast cancer" in text
+
+
+def test_infinite_and_float32_overflowing_numbers_are_refused_gaps_are_filled() -> None:
+    frame = pd.DataFrame({"x": [1.0, np.nan, 3.0], "y": [1.0, 2.0, np.nan]})
+    table = proc_df(frame, "y", source="t.csv")  # a gap in x is filled, a row without y left out
+    assert table.dropped_rows == 1 and np.isfinite(table.X.to_numpy()).all()
+    for column, value, problem in (("x", np.inf, "row 2: inf is not a finite number"),
+                                   ("y", -np.inf, "row 2: -inf is not a finite number"),
+                                   ("x", 1e39, "row 2: 1e+39 is too big for float32")):
+        bad = frame.copy()
+        bad.loc[1, column] = value
+        with pytest.raises(GroundupError) as info:
+            proc_df(bad, "y", source="t.csv")
+        assert str(info.value).startswith(f"t.csv: column {column!r}, {problem}")
+
+
+def test_too_many_columns_are_refused_before_any_is_encoded() -> None:
+    from groundup.forest.interpret.tabular import MAX_FEATURES
+
+    frame = pd.DataFrame(np.zeros((2, MAX_FEATURES + 2)), columns=[f"c{i}" for i in
+                                                                   range(MAX_FEATURES + 2)])
+    with pytest.raises(GroundupError, match=r"^wide.csv: 10,001 feature columns; at most 10,000"):
+        proc_df(frame, "c0", source="wide.csv")

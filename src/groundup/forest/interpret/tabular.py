@@ -5,7 +5,8 @@
 - missing numbers are filled with the column's median, and a `COL_na` column (0/1) records
   where they were, because "was missing" is often informative in itself;
 - true/false columns become 0/1, dates become seconds since 1970;
-- the target column is split off: floats for regression, class codes for classification.
+- the target column is split off: floats for regression, class codes for classification;
+- an infinite number, or one too big for float32, is refused, naming its column and row.
 
 `Table` keeps what was done (categories, medians) so the user can read the codes back.
 """
@@ -18,10 +19,13 @@ import numpy as np
 import pandas as pd
 
 from groundup.errors import GroundupError, SettingError
+from groundup.fileio import check_finite
 
 TABLE_TASKS = ("auto", "regression", "classification")
 # An integer target with at most this many distinct values is taken to be class labels.
 MAX_AUTO_CLASSES = 20
+# Feature columns a table may have: every one is encoded, shuffled and refitted in turn.
+MAX_FEATURES = 10_000
 
 
 @dataclass(frozen=True, repr=False)
@@ -65,6 +69,12 @@ def proc_df(frame: pd.DataFrame, target: str, task: str = "auto", source: str = 
     if target not in frame.columns:
         shown = ", ".join(map(str, frame.columns[:12])) + (" ..." if frame.shape[1] > 12 else "")
         raise GroundupError(f"{source}: no column {target!r}; columns are: {shown}")
+    if frame.shape[1] - 1 > MAX_FEATURES:
+        raise GroundupError(
+            f"{source}: {frame.shape[1] - 1:,} feature columns; at most {MAX_FEATURES:,} can be "
+            "explained (each one is shuffled and refitted); keep the columns you need"
+        )
+    check_finite(frame, frame.columns, source, missing_ok=True)  # gaps are filled below
     y_raw = frame[target]
     keep = y_raw.notna().to_numpy()
     if not keep.any():

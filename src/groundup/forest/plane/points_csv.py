@@ -5,7 +5,8 @@ one, else the last column; the inputs are the first two numeric columns that are
 target. A target of text labels, or of whole numbers with at most `MAX_AUTO_CLASSES`
 distinct values, is a classification target; anything else numeric is regressed. Every
 problem (no file, empty file, a missing column, fewer than two numeric inputs, missing
-values) is a one-line GroundupError naming the file and the column.
+values, infinities, numbers too big for float32) is a one-line GroundupError naming the
+file and the column.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from groundup.errors import GroundupError, SettingError
-from groundup.fileio import read_csv
+from groundup.fileio import check_finite, read_csv
 from groundup.forest.plane.synthetic import PlaneData
 
 MAX_AUTO_CLASSES = 10
@@ -36,13 +37,7 @@ def _column(frame: pd.DataFrame, name: str, param: str, path: Path) -> pd.Series
 def _numeric(series: pd.Series, path: Path) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(series):
         raise GroundupError(f"{path}: input column {series.name!r} is not numeric")
-    values = series.to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row = int(np.argmax(bad)) + 2  # +1 for the header line, +1 for counting from 1
-        raise GroundupError(f"{path}: column {series.name!r} has {int(bad.sum())} missing or "
-                            f"infinite values (first on line {row})")
-    return values
+    return series.to_numpy(dtype=np.float64)
 
 
 def _bounds(X: np.ndarray) -> tuple[float, float, float, float]:
@@ -93,10 +88,10 @@ def load_points_csv(
         raise GroundupError(f"{path}: column {target!r} cannot be both an input and the target")
     X = np.column_stack([_numeric(_column(frame, x, "x", path), path),
                          _numeric(_column(frame, y, "y", path), path)])
-    if t.isna().any():
-        row = int(np.argmax(t.isna().to_numpy())) + 2
-        raise GroundupError(f"{path}: target column {target!r} has missing values "
-                            f"(first on line {row})")
+    check_finite(frame, [x, y, target], str(path))  # inputs and a numeric target
+    if t.isna().any():  # a text target (numbers were checked above)
+        row = int(np.argmax(t.isna().to_numpy())) + 1
+        raise GroundupError(f"{path}: column {target!r}, row {row}: the value is missing")
     if task == "auto":
         task = "classification" if _is_classes(t) else "regression"
     name = path.stem
