@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from groundup.checks import check_jobs, check_seed
 from groundup.cli.apps import forest_app
 from groundup.errors import GroundupError
 
@@ -141,10 +142,8 @@ def _check_options(*, top: int, jobs: int, seed: int, out: Path) -> None:
     """Raise a GroundupError for an option the command itself uses, before any work."""
     if top < 1:
         raise GroundupError(f"--top must be at least 1, got {top}")
-    if jobs == 0:
-        raise GroundupError("--jobs must be a number of threads, or -1 for all; not 0")
-    if seed < 0:
-        raise GroundupError(f"--seed must be 0 or more, got {seed}")
+    check_jobs("jobs", jobs)
+    check_seed("seed", seed)
     if out.exists() and not out.is_dir():
         raise GroundupError(f"--out {out}: exists and is not a directory")
 

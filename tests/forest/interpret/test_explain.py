@@ -59,6 +59,13 @@ def test_multiclass_explains_the_predicted_class() -> None:
         ({"repeats": 0}, "repeats"),
         ({"min_samples_leaf": 0}, "min_samples_leaf"),
         ({"metric": "f1"}, "metric"),
+        ({"trees": 10**20}, "trees"),
+        ({"min_samples_leaf": 10**20}, "min_samples_leaf"),
+        ({"repeats": 10**9}, "repeats"),
+        ({"seed": 2**64}, "seed"),
+        ({"seed": -1}, "seed"),
+        ({"n_jobs": 100_000}, "n_jobs"),
+        ({"n_jobs": 0}, "n_jobs"),
     ],
 )
 def test_bad_settings_name_their_parameter(diabetes, kwargs: dict, param: str) -> None:

@@ -74,3 +74,16 @@ def test_two_feature_pdp_is_a_contour_with_a_colour_bar() -> None:
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 4  # three panels + the colour bar; the fourth cell is hidden
     assert visible[1].get_xlabel() == "x" and visible[1].get_ylabel() == "y"
+
+
+@pytest.mark.parametrize("sizes", [(1, 4), (4, 1), (1, 1)])
+def test_two_feature_pdp_with_one_value_on_an_axis_is_drawn_as_lines(sizes) -> None:
+    """A `_na` flag with no gaps among the validation rows has one grid value: no surface."""
+    gx, gy = np.linspace(0, 1, sizes[0]), np.linspace(10, 20, sizes[1])
+    surface = gx[:, None] + gy[None, :]
+    result = PartialDependence(("x", "x_na"), (gx, gy), surface[None], ("prediction",))
+    fig, ax = plot_partial_dependence(result)
+    lines = [line for line in ax.lines if len(line.get_xdata())]
+    assert len(lines) == min(sizes) and ax.get_ylabel() == "prediction"
+    np.testing.assert_allclose(np.ravel([line.get_ydata() for line in lines]),
+                               np.ravel(surface if sizes[0] >= sizes[1] else surface.T))

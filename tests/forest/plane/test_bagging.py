@@ -128,9 +128,14 @@ def test_titles_and_repr_say_plainly_what_each_tree_saw() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(n_trees=0), "^n_trees: must be a positive integer"),
-        (dict(max_depth=0), "^max_depth: must be a positive integer"),
-        (dict(min_samples_leaf=0), "^min_samples_leaf: must be a positive integer"),
+        (dict(n_trees=0), r"^n_trees: must be a whole number in \[1, 1000\]"),
+        (dict(max_depth=0), "^max_depth: must be a whole number in"),
+        (dict(n_trees=10**9), r"^n_trees: must be a whole number in \[1, 1000\]"),
+        (dict(max_depth=10**20), "^max_depth: must be a whole number in"),
+        (dict(min_samples_leaf=0), "^min_samples_leaf: must be a whole number in"),
+        (dict(min_samples_leaf=10**20), "^min_samples_leaf: must be a whole number in"),
+        (dict(seed=-1), r"^seed: must be a whole number in \[0, 4294967295\]"),
+        (dict(seed=2**64), r"^seed: must be a whole number in \[0, 4294967295\]"),
         (dict(sample_frac=0.0), r"^sample_frac: must be in \(0, 1\]"),
         (dict(sample_frac=1.5), r"^sample_frac: must be in \(0, 1\]"),
         (dict(max_features=3), "^max_features: must be 1 or 2"),

@@ -82,7 +82,7 @@ def test_the_forest_picture_shows_the_random_forest_prediction_pixel_for_pixel()
 def test_bad_settings_and_a_file_in_place_of_the_directory_are_user_errors(tmp_path) -> None:
     with pytest.raises(SettingError, match="^grid_size: must be an integer"):
         PictureSettings(grid_size=1)
-    with pytest.raises(SettingError, match="^n_trees: must be a positive integer"):
+    with pytest.raises(SettingError, match="^n_trees: must be a whole number in"):
         PictureSettings(n_trees=0)
     blocker = tmp_path / "taken"
     blocker.write_text("not a directory")

@@ -88,9 +88,11 @@ def test_regression_noise_is_added_to_the_field(noise: float, seed: int) -> None
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(n=0), "^n: must be a positive integer"),
-        (dict(noise=-0.1), "^noise: must be >= 0"),
-        (dict(noise=float("nan")), "^noise: must be >= 0"),
+        (dict(n=0), "^n: must be a whole number from 1 to 1,000,000"),
+        (dict(noise=-0.1), "^noise: must be from 0 to 1e"),
+        (dict(noise=1e308), "^noise: must be from 0 to 1e"),
+        (dict(seed=-1), "^seed: must be a whole number in"),
+        (dict(noise=float("nan")), "^noise: must be from 0 to 1e"),
         (dict(task="ranking"), "^task: must be one of"),
     ],
 )

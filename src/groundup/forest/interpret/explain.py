@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.model_selection import train_test_split
 
+from groundup.checks import check_jobs, check_seed, whole_number
 from groundup.errors import SettingError
 from groundup.fileio import atomic_write_text, prepare_output_dir
 from groundup.forest.interpret.dependence import PartialDependence, partial_dependence
@@ -39,6 +40,9 @@ from groundup.plot import save_figure
 ProgressFactory = Callable[[str, int], Callable[[], None]]
 
 SANITY_COLUMN = "random"
+MAX_TREES = 10_000  # a forest stops changing long before; more only costs time and memory
+MAX_REPEATS = 1000  # shuffles per feature: each holds a row order of the validation set
+MAX_LEAF = 2**31 - 1  # scikit-learn keeps leaf sizes in C ints
 
 
 @dataclass(repr=False)
@@ -115,6 +119,7 @@ def explain_table(
     and log loss is ruled by the few rows a forest gives a probability near 0).
     """
     _check_settings(trees, min_samples_leaf, valid_frac, repeats, metric)
+    seed, n_jobs = check_seed("seed", seed), check_jobs("n_jobs", n_jobs)
     X = table.X
     if sanity:
         X = X.assign(**{SANITY_COLUMN: np.random.default_rng(seed).uniform(size=len(X))})
@@ -152,14 +157,11 @@ def _check_settings(
     trees: int, min_samples_leaf: int, valid_frac: float, repeats: int, metric: str | None
 ) -> None:
     """Raise a `SettingError` for the first setting that cannot work, before any fitting."""
-    if trees < 1:
-        raise SettingError("trees", f"must be at least 1, got {trees}")
-    if min_samples_leaf < 1:
-        raise SettingError("min_samples_leaf", f"must be at least 1, got {min_samples_leaf}")
+    whole_number("trees", trees, 1, MAX_TREES)
+    whole_number("min_samples_leaf", min_samples_leaf, 1, MAX_LEAF)
     if not 0 < valid_frac < 1:
         raise SettingError("valid_frac", f"must be between 0 and 1, got {valid_frac}")
-    if repeats < 1:
-        raise SettingError("repeats", f"must be at least 1, got {repeats}")
+    whole_number("repeats", repeats, 1, MAX_REPEATS)
     if metric is not None:
         check_metric_name(metric)
 

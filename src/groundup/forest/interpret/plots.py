@@ -97,11 +97,13 @@ def plot_partial_dependence(
             ax.plot([], [], color="#5b8fc9", alpha=0.6, linewidth=0.7,
                     label=f"ICE ({len(lines)} rows)")
         ax.plot(grid, result.average[output], color="#c2571a", linewidth=2.5,
-                label="partial dependence")
+                marker="o" if len(grid) < 2 else None, label="partial dependence")
         ax.set_xlabel(result.features[0])
         ax.set_ylabel(label)
         ax.legend(fontsize=8, frameon=False)
         ax.grid(alpha=0.3)
+    elif min(len(g) for g in result.grid) < 2:  # a feature with one value: no surface
+        _draw_flat_pair(ax, result, result.average[output], label)
     else:
         gx, gy = result.grid
         surface = result.average[output]  # (len(gx), len(gy))
@@ -114,6 +116,24 @@ def plot_partial_dependence(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig, ax
+
+
+def _draw_flat_pair(ax: Axes, result: PartialDependence, surface: np.ndarray, label: str) -> None:
+    """Draw a two-feature dependence whose grid has one value on an axis as line(s).
+
+    A feature that takes a single value among the rows (a `_na` flag with no gaps in the
+    validation rows) gives no surface to contour: draw the other feature's curve instead.
+    """
+    along = 0 if len(result.grid[0]) >= len(result.grid[1]) else 1
+    fixed = 1 - along
+    lines = surface if along == 0 else surface.T  # (len(grid[along]), len(grid[fixed]))
+    for j, value in enumerate(result.grid[fixed]):
+        ax.plot(result.grid[along], lines[:, j], marker="o" if lines.shape[0] < 2 else None,
+                label=f"{result.features[fixed]} = {value:g}")
+    ax.set_xlabel(result.features[along])
+    ax.set_ylabel(label)
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
 
 
 def plot_partial_dependences(

@@ -21,12 +21,15 @@ from sklearn.base import is_classifier
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from groundup.checks import check_seed, whole_number
 from groundup.errors import GroundupError, SettingError
 from groundup.forest.plane.grid import PlaneGrid, paint_tree
 from groundup.forest.plane.regions import check_plane_tree, node_values
 from groundup.forest.plane.synthetic import PLANE_TASKS
 
 MAX_SEED = np.iinfo(np.int32).max  # scikit-learn draws per-tree seeds below this
+MAX_TREES = 1000  # the average of a thousand trees no longer changes to the eye
+MAX_TREE_SIZE = MAX_SEED  # depth and leaf sizes: scikit-learn keeps them in C ints
 
 
 @dataclass(repr=False)
@@ -93,14 +96,12 @@ def check_tree_settings(
     """Raise a `SettingError` naming the first setting that cannot grow a forest."""
     if n_rows < 1:
         raise GroundupError("no rows to grow trees on")
-    if not isinstance(n_trees, (int, np.integer)) or n_trees < 1:
-        raise SettingError("n_trees", f"must be a positive integer, got {n_trees!r}")
-    if max_depth is not None and (not isinstance(max_depth, (int, np.integer)) or max_depth < 1):
-        raise SettingError(
-            "max_depth", f"must be a positive integer (or None: no limit), got {max_depth!r}")
-    if not isinstance(min_samples_leaf, (int, np.integer)) or min_samples_leaf < 1:
-        raise SettingError(
-            "min_samples_leaf", f"must be a positive integer, got {min_samples_leaf!r}")
+    whole_number("n_trees", n_trees, 1, MAX_TREES)
+    if max_depth is not None and (not isinstance(max_depth, (int, np.integer))
+                                  or not 1 <= max_depth <= MAX_TREE_SIZE):
+        raise SettingError("max_depth", f"must be a whole number in [1, {MAX_TREE_SIZE}] "
+                           f"(or None: no limit), got {max_depth!r}")
+    whole_number("min_samples_leaf", min_samples_leaf, 1, MAX_TREE_SIZE)
     if not (np.isfinite(sample_frac) and 0 < sample_frac <= 1):
         raise SettingError("sample_frac", f"must be in (0, 1], got {sample_frac!r}")
     if max_features is not None and max_features not in (1, 2):
@@ -146,6 +147,7 @@ def grow_resampled_trees(
     if sample_frac is None:
         sample_frac = 1.0 if bootstrap else 0.5
     check_tree_settings(len(X), n_trees, max_depth, min_samples_leaf, sample_frac, max_features)
+    seed = check_seed("seed", seed)
     params = dict(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
                   max_features=max_features)
     seeds = tree_seeds(n_trees, seed)

@@ -24,6 +24,7 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from groundup.checks import check_seed
 from groundup.errors import GroundupError, SettingError
 from groundup.fileio import prepare_output_dir
 from groundup.forest.plane.animation import frame_counts, write_forest_gif
@@ -65,6 +66,7 @@ class PictureSettings:
         frac = self.sample_frac if self.sample_frac is not None else 0.5
         check_tree_settings(1, self.n_trees, self.max_depth, self.min_samples_leaf, frac,
                         self.max_features)
+        check_seed("seed", self.seed)
         size = self.grid_size
         if not isinstance(size, (int, np.integer)) or not 2 <= size <= MAX_GRID:
             raise SettingError(

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from groundup.checks import check_seed
 from groundup.errors import GroundupError, SettingError
 
 PLANE_TASKS = ("regression", "classification")
 UNIT_SQUARE = (0.0, 1.0, 0.0, 1.0)
+MAX_POINTS = 1_000_000  # more points than a picture can show apart
+MAX_NOISE = 1e6  # the fields lie in [0, 1]; far more noise only overflows the tree's sums
 
 
 @dataclass(frozen=True, repr=False)
@@ -111,12 +114,15 @@ def spiral_field(P: np.ndarray, turns: float = 1.5) -> np.ndarray:
 # --- the generators -------------------------------------------------------------------------
 
 
-def _check(n: int, noise: float, task: str, name: str) -> None:
+def _check(n: int, noise: float, task: str, name: str, seed: int) -> None:
     """Raise a `SettingError` for the first argument that cannot make data set `name`."""
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise SettingError("n", f"must be a positive integer, got {n!r} ({name} data)")
-    if not np.isfinite(noise) or noise < 0:
-        raise SettingError("noise", f"must be >= 0, got {noise!r} ({name} data)")
+    if not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_POINTS:
+        raise SettingError(
+            "n", f"must be a whole number from 1 to {MAX_POINTS:,}, got {n!r} ({name} data)")
+    if not np.isfinite(noise) or not 0 <= noise <= MAX_NOISE:
+        raise SettingError(
+            "noise", f"must be from 0 to {MAX_NOISE:g}, got {noise!r} ({name} data)")
+    check_seed("seed", seed)
     if task not in PLANE_TASKS:
         raise SettingError("task", f"must be one of {PLANE_TASKS}, got {task!r} ({name} data)")
 
@@ -129,7 +135,7 @@ def _make(
     seed: int,
     task: str,
 ) -> PlaneData:
-    _check(n, noise, task, name)
+    _check(n, noise, task, name, seed)
     rng = np.random.default_rng(seed)
     X = rng.random((n, 2))
     noisy = f(X) + noise * rng.standard_normal(n)
@@ -150,7 +156,7 @@ def make_corners(
     upper-right), a point taking its nearest spot's class where the noisy brightness
     exceeds 0.5.
     """
-    _check(n, noise, task, "corners")
+    _check(n, noise, task, "corners", seed)
     if task == "regression":
         return _make("corners", corners_field, n, noise, seed, task)
     rng = np.random.default_rng(seed)
