@@ -1,15 +1,34 @@
-"""The shared model-file reader: pickles refused by their bytes, real safetensors never misread."""
+"""The shared model-file reader and its one schema: pickles refused by their bytes, real
+safetensors never misread, metadata judged (types, ranges, depth, the shapes an architecture
+implies) before anything is read or built. The hostile files themselves, run through the
+CLI, are in tests/hostile/test_model_files.py."""
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groundup.errors import ModelFileError
-from groundup.modelfile import read_model_file
+from groundup.modelfile import (
+    ACTIVATIONS,
+    FORMAT,
+    MAX_DEPTH,
+    MODELS,
+    Arch,
+    parse_meta,
+    read_model_file,
+    validate,
+)
+from groundup.modelfile.schema import json_depth
+from groundup.models import build_model
 from groundup.train.tensorfile import save_tensors
 
 
@@ -43,3 +62,160 @@ def test_refusals_are_the_same_for_both_frameworks(tmp_path: Path) -> None:
             read_model_file(evil, framework)
         with pytest.raises(ModelFileError, match="do not match the metadata"):
             read_model_file(bad, framework)
+
+
+# -- one schema: the lists it knows, the shapes it implies, JSON depth ------------------------
+
+
+def test_the_schema_knows_what_torch_and_numpy_know() -> None:
+    from groundup.models.spec import MODELS as SPEC_MODELS
+    from groundup.nn import ACTIVATIONS as TORCH_ACTIVATIONS
+    from groundup.predictor import ACTIVATIONS as NUMPY_ACTIVATIONS
+
+    assert MODELS == SPEC_MODELS
+    assert set(ACTIVATIONS) == set(TORCH_ACTIVATIONS) == set(NUMPY_ACTIVATIONS)
+
+
+@pytest.mark.parametrize(
+    "arch",
+    [Arch("logreg", (), "relu", 784, 10), Arch("logreg", (7,), "elu", 5, 3),
+     Arch("mlp", (16,), "relu", 784, 10), Arch("mlp", (8, 4, 2), "sigmoid", 3, 5)],
+    ids=str,
+)
+def test_the_shapes_an_architecture_implies_are_the_built_models(arch: Arch) -> None:
+    model = build_model(arch.model, hidden=arch.hidden or (1,), act=arch.act, n_in=arch.n_in,
+                        n_out=arch.n_out)
+    built = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    assert arch.tensor_shapes() == built
+    assert arch.n_params() == sum(v.numel() for v in model.state_dict().values())
+    assert list(arch.tensor_shapes("model.")) == [f"model.{k}" for k in built]
+
+
+def test_json_depth_is_capped_without_recursion() -> None:
+    assert json_depth(3) == 0 and json_depth({"a": [1, {"b": []}]}) == 4
+    ok = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    assert json_depth(parse_meta(ok, "m")) == MAX_DEPTH
+    for depth in (MAX_DEPTH + 1, 900, 100_000):  # below and far past Python's recursion limit
+        with pytest.raises(ModelFileError, match=f"^m: .*nested more than {MAX_DEPTH}"):
+            parse_meta("[" * depth + "]" * depth, "m")
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        parse_meta("1" * 5000, "m")  # more digits than Python converts
+
+
+def test_a_checkpoint_read_as_a_model_reads_only_the_model(tmp_path: Path) -> None:
+    model = build_model("mlp", hidden=(4,), n_in=4, n_out=2)
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    tensors["opt.state.0.exp_avg"] = torch.full((3,), float("nan"))  # not read, not judged
+    meta = {**META, "hidden": [4], "kind": "checkpoint"}
+    path = save_tensors(tmp_path / "c.safetensors", tensors, meta, sidecar=False)
+    for framework in ("pt", "np"):
+        got, _ = read_model_file(path, framework, want="model")
+        assert sorted(got) == sorted(k for k in tensors if k.startswith("model."))
+    with pytest.raises(ModelFileError, match="not a training checkpoint"):
+        read_model_file(save_tensors(tmp_path / "m.safetensors", model.state_dict(),
+                                     {**META, "hidden": [4]}, sidecar=False), want="checkpoint")
+
+
+def test_a_fifo_is_refused_without_opening_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "m.safetensors"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer came
+    for want in (None, "model", "checkpoint"):
+        with pytest.raises(ModelFileError, match=r"not a regular file \(a FIFO\)$"):
+            read_model_file(fifo, "np", want=want)
+
+
+# -- hypothesis: any JSON in any field is a valid schema or one ModelFileError ----------------
+
+ARCH = Arch("mlp", (3,), "relu", 4, 2)
+META = {"format": FORMAT, "kind": "model", "model": "mlp", "hidden": [3], "act": "relu",
+        "n_in": 4, "n_out": 2, "norm_mean": 0.13, "norm_std": 0.31}
+MODEL_HEADER = {k: ("F32", v) for k, v in ARCH.tensor_shapes().items()}
+CKPT_HEADER = {
+    **{k: ("F32", v) for k, v in ARCH.tensor_shapes("model.").items()},
+    **{f"opt.state.{i}.{key}": ("F32", v) for i, v in enumerate(ARCH.tensor_shapes().values())
+       for key in ("exp_avg", "exp_avg_sq")},
+    "opt.state.0.step": ("I64", ()), "rng": ("U8", (5056,)), "loader.generator": ("U8", (5056,)),
+}
+CKPT = {
+    **META, "kind": "checkpoint", "epoch": 1, "step": 16, "config": {"model": "mlp"},
+    "history": [{"epoch": 1, "train_loss": 0.5, "valid_loss": None, "valid_acc": 0.9,
+                 "lr": 0.01, "seconds": 1.0, "metrics": {"f1": 0.8}}],
+    "opt": {"state": {str(i): {"exp_avg": {"tensor": f"opt.state.{i}.exp_avg"},
+                               "exp_avg_sq": {"tensor": f"opt.state.{i}.exp_avg_sq"},
+                               "step": {"tensor": "opt.state.0.step"} if i == 0 else 3}
+                      for i in range(4)},
+            "param_groups": [{"lr": 0.01, "betas": [0.9, 0.99], "params": [0, 1, 2, 3]}]},
+    "loader": {"seed": 42, "epoch": 1, "batch": 16, "generator": {"tensor": "loader.generator"},
+               "n": 2000, "bs": 128, "shuffle": True, "drop_last": False},
+    "rng": {"tensor": "rng"},
+}
+DROP = object()
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
+                                                                 max_size=4),
+    max_leaves=12,
+)
+PATHS = sorted({(k,) for k in CKPT} | {("opt", "state"), ("opt", "param_groups"),
+                                        ("opt", "state", "0"), ("opt", "state", "0", "exp_avg"),
+                                        ("opt", "state", "1", "step"), ("loader", "generator"),
+                                        ("history", 0), ("history", 0, "metrics"),
+                                        ("opt", "param_groups", 0, "params")})
+
+
+def _with(doc: Any, path: tuple, value: Any) -> Any:
+    """Return a copy of `doc` with the value at `path` replaced (or dropped for DROP)."""
+    doc = copy.deepcopy(doc)
+    *parents, last = path
+    holder = doc
+    for key in parents:
+        holder = holder[key]
+    if value is DROP:
+        del holder[last]
+    else:
+        holder[last] = value
+    return doc
+
+
+def _judged(meta: Any, header: dict, want: str | None) -> None:
+    declared = {k: list(v[1]) for k, v in header.items()}
+    if isinstance(meta, dict) and "tensors" not in meta:
+        meta = {**meta, "tensors": declared}
+    try:
+        validate(meta, header, "m.safetensors", want)
+    except ModelFileError as e:
+        text = str(e)
+        assert text.startswith("m.safetensors: ") and "\n" not in text and len(text) < 400, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.sampled_from(PATHS), value=JSON | st.just(DROP),
+       want=st.sampled_from([None, "model", "checkpoint"]))
+def test_any_json_in_any_field_is_valid_or_one_model_file_error(path, value, want) -> None:
+    assert validate({**CKPT, "tensors": {k: list(v[1]) for k, v in CKPT_HEADER.items()}},
+                    CKPT_HEADER, "m", "checkpoint")  # the unspoilt document passes
+    _judged(_with(CKPT, path, value), CKPT_HEADER, want)
+    if len(path) == 1 and path[0] in META:
+        _judged(_with(META, path, value), MODEL_HEADER, want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(meta=JSON, want=st.sampled_from([None, "model", "checkpoint"]),
+       header=st.dictionaries(st.text(max_size=12),
+                              st.tuples(st.sampled_from(["F32", "F64", "U8", "I64", "BF16"]),
+                                        st.lists(st.integers(0, 2**40), max_size=3)
+                                        .map(tuple)),
+                              max_size=5))
+def test_any_document_against_any_header_is_valid_or_one_model_file_error(meta, want,
+                                                                         header) -> None:
+    _judged(meta, header, want)
+    _judged({**META, "tensors": {k: list(v[1]) for k, v in header.items()}}, header, want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet='[]{}":,0123456789.eE-+ natrufl\\', max_size=300))
+def test_any_text_parses_or_is_one_model_file_error(text: str) -> None:
+    try:
+        parse_meta(text, "m")
+    except ModelFileError as e:
+        assert str(e).startswith("m: ") and "\n" not in str(e)

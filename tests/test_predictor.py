@@ -1,12 +1,14 @@
 """The NumPy predictor against its oracle, groundup.models.io.load_model (torch).
 
-Same outputs for every model and activation, same refusals of files that are not ours,
-and `groundup predict` never imports torch (which is where its speed comes from).
+Same outputs for every model and activation, same refusals of files that are not ours or
+are corrupt (both read through groundup.modelfile's one reader and schema), and `groundup
+predict` never imports torch (which is where its speed comes from).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -148,6 +150,33 @@ def unknown_model(p: Path) -> Path:
     return save_tensors(p, {"x": torch.zeros(2)}, meta)
 
 
+def nan_weight(p: Path) -> Path:
+    good = saved(p.parent, "mlp", (8,))
+    tensors, meta = load_predictor_raw(good)
+    tensors["0.weight"][3, 2] = np.nan
+    save_numpy(tensors, str(p), metadata={"groundup": json.dumps(meta)})
+    return p
+
+
+def nan_norm(p: Path) -> Path:
+    good = saved(p.parent, "logreg", (1,))
+    tensors, meta = load_predictor_raw(good)
+    save_numpy(tensors, str(p), metadata={"groundup": json.dumps({**meta, "norm_mean": np.nan})})
+    return p
+
+
+def wrong_types(p: Path) -> Path:
+    good = saved(p.parent, "mlp", (8,))
+    tensors, meta = load_predictor_raw(good)
+    save_numpy(tensors, str(p), metadata={"groundup": json.dumps({**meta, "hidden": 8})})
+    return p
+
+
+def fifo(p: Path) -> Path:
+    os.mkfifo(p)
+    return p
+
+
 def load_predictor_raw(path: Path):
     from safetensors import safe_open
 
@@ -167,6 +196,11 @@ def load_predictor_raw(path: Path):
         (wrong_kind, "not a groundup model"),
         (unknown_model, "does not describe a known model"),
         (lambda p: p, "no such file"),
+        (nan_weight, "not finite"),
+        (nan_norm, "norm_mean must be a finite number"),
+        (wrong_types, "'hidden' must be a list"),
+        (fifo, "not a regular file"),
+        (lambda p: p.mkdir() or p, "not a regular file"),
     ],
 )
 def test_refuses_what_load_model_refuses(tmp_path: Path, make, needle: str) -> None:

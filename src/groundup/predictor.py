@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from groundup.errors import GroundupError, ModelFileError
-from groundup.modelfile import read_model_file
-from groundup.models.spec import MODELS  # torch-free: the one list of model names
+from groundup.errors import GroundupError
+from groundup.modelfile import Arch, norm_of, read_model_file
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
@@ -41,7 +40,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-# the NumPy twins of groundup.nn.ACTIVATIONS (a test checks every one against it)
+# the NumPy twins of groundup.nn.ACTIVATIONS, for the names groundup.modelfile.ACTIVATIONS
+# lets a file hold (a test checks all three agree, and every twin against torch)
 ACTIVATIONS = {"relu": _relu, "leaky_relu": _leaky_relu, "elu": _elu, "sigmoid": _sigmoid}
 
 
@@ -98,36 +98,16 @@ class Predictor:
 def load_predictor(path: str | os.PathLike) -> Predictor:
     """Return a Predictor from a model or checkpoint file written by groundup, read without torch.
 
-    Refuses, with a ModelFileError naming the file, whatever `load_model` refuses: pickle
-    files (never unpickled), non-safetensors, safetensors without groundup metadata, tensors
-    that differ from the metadata, unknown models.
+    The file passes the same reader and schema as `load_model`'s (`groundup.modelfile`):
+    anything it refuses (pickles, non-safetensors, not ours, metadata of the wrong types
+    or out of range, tensors unlike the architecture, weights that are not finite) is a
+    ModelFileError naming the file. Only a checkpoint's model tensors are read.
     """
-    arrays, meta = read_model_file(path, framework="np")
-    if meta.get("kind") not in ("model", "checkpoint"):
-        raise ModelFileError(f"{path}: not a groundup model (kind {meta.get('kind')!r})")
-    if meta.get("model") not in MODELS or any(
-        k not in meta for k in ("model", "hidden", "act", "n_in", "n_out")
-    ):
-        raise ModelFileError(f"{path}: metadata does not describe a known model")
+    arrays, meta = read_model_file(path, framework="np", want="model")
+    where = os.fspath(path)
+    arch = Arch.from_meta(meta, where)
+    mean, std = norm_of(meta, where)
     prefix = "model." if meta["kind"] == "checkpoint" else ""
-    hidden = [] if meta["model"] == "logreg" else list(meta["hidden"])
-    sizes = [meta["n_in"], *hidden, meta["n_out"]]
-    act = meta["act"] if meta["model"] == "mlp" else "relu"
-    if act not in ACTIVATIONS:
-        raise ModelFileError(f"{path}: unknown activation {act!r}")
-    layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        key = f"{prefix}{2 * i}"  # Sequential(Linear, act, Linear, ..., LogSoftmax) indices
-        w, b = arrays.get(f"{key}.weight"), arrays.get(f"{key}.bias")
-        if w is None or b is None or w.shape != (n_in, n_out) or b.shape != (n_out,):
-            raise ModelFileError(f"{path}: layer {key} is missing or not {n_in} -> {n_out}")
-        layers.append((w.astype(np.float32), b.astype(np.float32)))
-    try:
-        mean, std = float(meta["norm_mean"]), float(meta["norm_std"])
-    except (KeyError, TypeError, ValueError):
-        raise ModelFileError(
-            f"{path}: metadata lacks the normalisation norm_mean/norm_std"
-        ) from None
-    if not std > 0:
-        raise ModelFileError(f"{path}: norm_std must be positive, got {std!r}")
+    layers = [(arrays[w], arrays[b]) for w, b in arch.linear_names(prefix)]  # float32, checked
+    act = arch.act if arch.model == "mlp" else "relu"  # logreg has no activation to apply
     return Predictor(layers, act, mean, std, meta)

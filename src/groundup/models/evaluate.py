@@ -18,6 +18,7 @@ import torch
 
 from groundup.data import N_CLASSES, N_PIXELS, load_mnist, to_images
 from groundup.errors import GroundupError, ModelFileError
+from groundup.modelfile import norm_of
 from groundup.nn import Module
 from groundup.train.confusion import (
     WrongRows,
@@ -135,14 +136,12 @@ def evaluate_model(
 
 
 def model_norm(meta: dict[str, Any]) -> tuple[float, float]:
-    """Return (mean, std) the model normalises its pixels with; bad metadata is a ModelFileError."""
-    try:
-        mean, std = float(meta["norm_mean"]), float(meta["norm_std"])
-    except (KeyError, TypeError, ValueError):
-        raise ModelFileError("model metadata lacks a numeric norm_mean / norm_std") from None
-    if not (math.isfinite(mean) and math.isfinite(std) and std > 0):
-        raise ModelFileError(f"model metadata has a bad normalisation: mean {mean}, std {std}")
-    return mean, std
+    """Return (mean, std) the model normalises its pixels with; bad metadata is a ModelFileError.
+
+    The one check of `groundup.modelfile` (finite numbers, std > 0), which every model file
+    has passed already; here it guards metadata handed in by other code.
+    """
+    return norm_of(meta, "model metadata")
 
 
 def _json_float(x: torch.Tensor | float) -> float | None:

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from groundup.errors import GroundupError, ModelFileError
+from groundup.modelfile import ARCH_FIELDS, Arch, read_model_file
 from groundup.models.architectures import build_model
-from groundup.models.spec import MODELS
 from groundup.nn import Module
-from groundup.train.tensorfile import load_tensors, save_tensors
+from groundup.train.tensorfile import save_tensors
 
-ARCH_KEYS = ("model", "hidden", "act", "n_in", "n_out")
+ARCH_KEYS = ARCH_FIELDS  # the metadata keys of a model's architecture (groundup.modelfile.Arch)
 
 
 def save_model(path: str | os.PathLike, model: Module, meta: dict[str, Any]) -> Path:
@@ -28,18 +28,16 @@ def save_model(path: str | os.PathLike, model: Module, meta: dict[str, Any]) -> 
 
 
 def load_model(path: str | os.PathLike, device: str = "cpu") -> tuple[Module, dict[str, Any]]:
-    """Return (model in eval mode, metadata) rebuilt from a file written by `save_model`."""
-    tensors, meta = load_tensors(path)
-    if meta.get("kind") not in ("model", "checkpoint"):
-        raise ModelFileError(f"{path}: not a groundup model (kind {meta.get('kind')!r})")
-    if meta.get("model") not in MODELS or any(k not in meta for k in ARCH_KEYS):
-        raise ModelFileError(f"{path}: metadata does not describe a known model")
-    model = model_from_meta(meta)
-    weights = {
-        k.removeprefix("model."): v
-        for k, v in tensors.items()
-        if meta["kind"] == "model" or k.startswith("model.")
-    }
+    """Return (model in eval mode, metadata) rebuilt from a file written by `save_model`.
+
+    The file passes `groundup.modelfile`'s one reader and schema first, as `groundup predict`'s
+    does: the model is built only once its metadata is known to fit the file's tensors, and
+    every refusal is a ModelFileError naming the file. Of a checkpoint, only the model's
+    tensors are read.
+    """
+    tensors, meta = read_model_file(path, framework="pt", want="model")
+    model = model_from_meta(meta, where=os.fspath(path))
+    weights = {k.removeprefix("model."): v for k, v in tensors.items()}
     try:
         model.load_state_dict(weights)
     except GroundupError as e:
@@ -47,12 +45,12 @@ def load_model(path: str | os.PathLike, device: str = "cpu") -> tuple[Module, di
     return model.to(device).eval(), meta
 
 
-def model_from_meta(meta: dict[str, Any]) -> Module:
-    """Return a fresh model with the architecture that `meta` describes."""
-    return build_model(
-        meta["model"],
-        hidden=tuple(meta["hidden"]),
-        act=meta["act"],
-        n_in=meta["n_in"],
-        n_out=meta["n_out"],
-    )
+def model_from_meta(meta: dict[str, Any], where: str = "model metadata") -> Module:
+    """Return a fresh model with the architecture that `meta` describes.
+
+    The architecture is checked first (`groundup.modelfile.Arch`): a bad or absurd one is a
+    ModelFileError naming `where`, never a model built from it.
+    """
+    arch = Arch.from_meta(meta, where)
+    return build_model(arch.model, hidden=arch.hidden, act=arch.act, n_in=arch.n_in,
+                       n_out=arch.n_out)

@@ -14,8 +14,9 @@ from typing import Any
 
 import torch
 
-from groundup.data import DataLoader, load_mnist, mnist_stats
-from groundup.errors import GroundupError
+from groundup.data import N_CLASSES, N_PIXELS, DataLoader, load_mnist, mnist_stats
+from groundup.errors import GroundupError, ModelFileError
+from groundup.modelfile import Arch
 from groundup.models.spec import TrainSpec, positive_int
 from groundup.nn import Module
 from groundup.nn.functional import nll_loss
@@ -105,12 +106,26 @@ def model_meta(
 
 
 def saved_run(ckpt: Checkpoint) -> tuple[TrainSpec, int | None]:
-    """Return (spec, train_rows) of the run a checkpoint (or model file) was made with."""
+    """Return (spec, train_rows) of the run a checkpoint was made with.
+
+    The settings must describe the very model the checkpoint's weights are: its metadata's
+    architecture, which the reader has held to the tensors. So a spec built from them is
+    never bigger than the file, and anything else is a ModelFileError naming the file.
+    """
+    where = str(ckpt.path)
     config = ckpt.meta.get("config")
     if not isinstance(config, dict):
-        raise GroundupError(f"{ckpt.path}: checkpoint lacks its run's settings")
+        raise ModelFileError(f"{where}: checkpoint lacks its run's settings")
     try:
         spec = TrainSpec.from_dict({k: config[k] for k in TrainSpec.names() if k in config})
     except GroundupError as e:
-        raise GroundupError(f"{ckpt.path}: checkpoint settings are not understood ({e})") from None
+        raise ModelFileError(f"{where}: checkpoint settings are not understood ({e})") from None
+    weights = Arch.from_meta(ckpt.meta, where)
+    settings = Arch(spec.model, spec.hidden if spec.model == "mlp" else (), spec.act,
+                    N_PIXELS, N_CLASSES)
+    same_act = spec.model != "mlp" or settings.act == weights.act
+    if settings.tensor_shapes() != weights.tensor_shapes() or not same_act:
+        raise ModelFileError(
+            f"{where}: its run settings ({settings}) do not match its weights ({weights})"
+        )
     return spec, config.get("train_rows")

@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import os
 import signal
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from groundup.errors import ModelFileError
+from groundup.errors import GroundupError, ModelFileError
+from groundup.modelfile import read_model_file
 from groundup.train.callbacks import Callback
 from groundup.train.fit import EpochLog, FitState
-from groundup.train.tensorfile import load_tensors, save_tensors
+from groundup.train.tensorfile import save_tensors
 
 INTERRUPTED = "interrupted"
 _MARK = "tensor"  # {"tensor": "opt.state.0.exp_avg"}: a tensor stored in the body
+EPOCH_FIELDS = tuple(f.name for f in fields(EpochLog))
 
 
 def split_tensors(prefix: str, value: Any, tensors: dict[str, torch.Tensor]) -> Any:
@@ -99,13 +101,29 @@ class Checkpoint:
 
     def part(self, name: str) -> Any:
         """Return the saved state dict `name` ("opt", "loader", "rng") with its tensors."""
-        return join_tensors(self.meta[name], self.tensors)
+        try:
+            return join_tensors(self.meta[name], self.tensors)
+        except ModelFileError as e:
+            raise ModelFileError(f"{self.path}: {e}") from None
 
     def restore(self, model: Any, opt: Any, loader: Any) -> None:
-        """Load the weights, optimizer state, data order and RNG into the objects."""
-        model.load_state_dict({k[6:]: v for k, v in self.tensors.items() if k.startswith("model.")})
-        opt.load_state_dict(self.part("opt"))
-        loader.load_state_dict(self.part("loader"))
+        """Load the weights, optimizer state, data order and RNG into the objects.
+
+        A part that does not fit its object (another architecture, optimizer or data size)
+        is a ModelFileError naming the file. The global RNG, which cannot be wrong after
+        `load_checkpoint`, is set last.
+        """
+        try:
+            model.load_state_dict(
+                {k[6:]: v for k, v in self.tensors.items() if k.startswith("model.")}
+            )
+            opt.load_state_dict(self.part("opt"))
+            loader.load_state_dict(self.part("loader"))
+        except GroundupError as e:
+            text = str(e)
+            raise ModelFileError(
+                text if text.startswith(f"{self.path}: ") else f"{self.path}: {text}"
+            ) from None
         torch.set_rng_state(self.part("rng"))
 
     def __repr__(self) -> str:
@@ -114,14 +132,31 @@ class Checkpoint:
 
 
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
-    """Return the checkpoint at `path`; a model file or foreign file raises ModelFileError."""
-    tensors, meta = load_tensors(path)
-    if meta.get("kind") != "checkpoint":
-        raise ModelFileError(f"{path}: not a training checkpoint (kind {meta.get('kind')!r})")
-    for key in ("epoch", "step", "opt", "loader", "rng"):
-        if key not in meta:
-            raise ModelFileError(f"{path}: checkpoint metadata lacks {key!r}")
-    return Checkpoint(Path(path), tensors, meta)
+    """Return the checkpoint at `path`, checked whole before anything is built from it.
+
+    The file passes `groundup.modelfile`'s reader and checkpoint schema (its state dicts'
+    structure, the tensors they name, every float finite, and its model's tensors against
+    its architecture when it names one). What only torch can judge is checked here: each
+    random-generator state (on a throwaway generator) and the history rows. A model file
+    or a foreign file raises ModelFileError naming the file.
+    """
+    tensors, meta = read_model_file(path, framework="pt", want="checkpoint")
+    ckpt = Checkpoint(Path(path), tensors, meta)
+    for name, state in (("rng", ckpt.part("rng")), ("loader", ckpt.part("loader")["generator"])):
+        try:
+            torch.Generator().set_state(state)
+        except RuntimeError as e:
+            raise ModelFileError(
+                f"{path}: checkpoint {name!r} holds no valid random-generator state "
+                f"({str(e).strip().splitlines()[0]})"
+            ) from None
+    try:
+        ckpt.history  # noqa: B018 -- builds the rows, to check them now
+    except TypeError:
+        raise ModelFileError(
+            f"{path}: checkpoint 'history' rows must have the fields {list(EPOCH_FIELDS)}"
+        ) from None
+    return ckpt
 
 
 class Resume(Callback):
