@@ -128,3 +128,18 @@ def test_user_mistakes_are_one_line_and_write_nothing(
 def test_bad_task_is_a_usage_error(run_cli) -> None:
     r = run_cli("forest", "explain", "--task", "ranking")
     assert r.code == 2 and "Traceback" not in r.err
+
+
+def test_a_gap_in_a_feature_is_filled_and_explained(run_cli, tmp_path: Path) -> None:
+    """The gap's `_na` flag is constant among the validation rows: its two-feature partial
+    dependence has one grid value on an axis and is drawn as a line (contourf crashed)."""
+    rows = ["a,b,y"] + [f"{(i * 37 % 101) / 101:.3f},{(i * 53 % 97) / 97:.3f},{i % 2}"
+                        for i in range(1, 41)]
+    rows[7] = ",0.5,1"
+    data = _write(tmp_path, "gap.csv", "\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    r = run_cli("forest", "explain", data, "--target", "y", "--trees", "5", "--repeats", "1",
+                "--no-drop-column", "--out", out)
+    assert r.code == 0, r.err
+    assert "gap.csv: 40 rows, 3 features" in r.out  # a, b and a_na, the gap's flag
+    assert (out / "pdp.png").stat().st_size > 0
