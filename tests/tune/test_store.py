@@ -211,9 +211,11 @@ def _ours(path: Path, *statements: str) -> None:
      (["UPDATE meta SET value = '" + "[" * 100_000 + "' WHERE name = 'estimator_params'"],
       "estimator_params is not JSON"),
      (["UPDATE meta SET value = '[1, 2]' WHERE name = 'estimator_params'"],
-      "estimator_params is not a table of parameters")],
+      "estimator_params is not a table of parameters"),
+     (["UPDATE results SET score = 'high'"],  # found when the store is opened, before fitting
+      "holds a result groundup did not write (row 1: score is str, not a number)")],
 )
-def test_damaged_metadata_is_one_error_naming_the_store(
+def test_damaged_metadata_or_rows_are_one_error_naming_the_store(
         tmp_path: Path, statements: list[str], words: str) -> None:
     path = tmp_path / "s.db"
     _ours(path, *statements)

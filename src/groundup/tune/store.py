@@ -150,6 +150,7 @@ class ResultStore:
             raise SettingError("store", f"{self.path} already holds {n} results; pass"
                                " `resume=True` to continue that search, or choose another file")
         if n:
+            self.results()  # every row read back now: a damaged one fails before any fitting
             diffs = self.fingerprint().differences(fp)
             if diffs:
                 raise SettingError("store", f"{self.path} was made for a different search"
