@@ -115,3 +115,10 @@ def test_help_explains_every_option(run_cli) -> None:
                    "--sample-frac", "--bootstrap", "--max-features", "--seed", "--grid",
                    "--out", "--gif"):
         assert option in r.out
+
+
+def test_an_error_while_drawing_is_one_line_with_no_blank_line_before_it(run_cli, tmp_path):
+    (tmp_path / "file").write_text("x")
+    r = run_cli("forest", "pictures", *FAST, "--out", tmp_path / "file" / "sub")
+    assert r.code == 2 and r.err.startswith("error: --out: cannot create"), repr(r.err)
+    assert r.err.count("\n") == 1

@@ -96,9 +96,11 @@ def _draw_with_progress(points, out, settings):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    console = Console(stderr=True)
     progress = Progress(TextColumn("[bold]forest pictures[/]"), BarColumn(),
                         MofNCompleteColumn(), TextColumn("{task.description}"),
-                        console=Console(stderr=True), transient=True)
+                        console=console, transient=True,
+                        disable=not console.is_terminal)  # in a pipe: not even a blank line
     with progress:
         task = progress.add_task("", total=None)
 
