@@ -230,7 +230,7 @@ _CELLS = st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=30),
                                     "[" * 5000, "{\"a\": " * 3000]))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(column=st.sampled_from(["key", "params", "score", "fit_seconds", "status", "error",
                                "warnings", "worker"]), value=_CELLS)
 def test_any_value_in_a_row_reads_back_or_is_one_error_naming_the_store(

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import threading
 import warnings
 from collections.abc import Iterator
@@ -34,14 +33,16 @@ SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
 # distributed's own connect gives up on an unreachable host after `timeout` (and says so); the
 # exchange as a whole gets a little longer, and the watchdog a little longer still.
 _SLACK, _GRACE = 1.0, 2.0
+MAX_TIMEOUT = 86_400  # a day: longer waits are mistakes (and 1e300 overflows the clocks)
 
 
 def check_timeout(timeout: Any) -> float:
-    """Return `timeout` as float seconds if it is a finite number > 0; else raise SettingError."""
+    """Return `timeout` as float seconds if it is a number in (0, MAX_TIMEOUT]; else raise
+    SettingError (nan, inf and 1e300 too: the clocks that wait for it overflow)."""
     ok = isinstance(timeout, int | float) and not isinstance(timeout, bool)
-    if not (ok and math.isfinite(timeout) and timeout > 0):
-        raise SettingError("scheduler_timeout",
-                           f"must be a positive number of seconds, got {timeout!r}")
+    if not (ok and 0 < timeout <= MAX_TIMEOUT):
+        raise SettingError("scheduler_timeout", f"must be a positive number of seconds, at"
+                           f" most {MAX_TIMEOUT} (a day), got {timeout!r}")
     return float(timeout)
 
 
