@@ -89,6 +89,10 @@ CASES = [
          "inf.csv: column 'a', row 3: inf is not a finite number", INF_A),
     Case("forest pictures, 1e39 target", ("forest", "pictures", "--data", "big.csv"),
          "big.csv: column 'y', row 2: 1e+39 is too big for float32", BIG_Y),
+    Case("forest explain, an id column as the target",
+         ("forest", "explain", "ids.csv", "--target", "name"),
+         "--trees: 100 trees on 2,400 rows and 3,000 classes would need 3.9 GB of memory",
+         (("ids.csv", "a,name\n" + "".join(f"{i % 7},id{i}\n" for i in range(3000))),)),
     Case("forest explain, 10,001 columns", ("forest", "explain", "wide.csv", "--target", "y"),
          "wide.csv: 10,001 feature columns; at most 10,000", (("wide.csv", _wide(10_001)),)),
 ]

@@ -82,3 +82,17 @@ def test_many_classes_and_few_rows_still_split() -> None:
     assert table.task == "classification" and len(table.classes) == 9
     expl = explain_table(table, trees=3, repeats=1, ice=3)
     assert len(expl.y_valid) == 8 and [i.method for i in expl.importances][-1] == "impurity"
+
+
+def test_a_target_of_ids_is_refused_before_the_forest_is_grown() -> None:
+    """A class per row: every tree node would keep 3,000 class values (it took 7 GB)."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.random(3000), "b": rng.random(3000),
+                          "name": [f"id{i}" for i in range(3000)]})
+    table = proc_df(frame, "name")
+    with pytest.raises(SettingError) as info:
+        explain_table(table)
+    assert info.value.param == "trees"
+    assert str(info.value).startswith("trees: 100 trees on 2,400 rows and 3,000 classes would "
+                                      "need 3.9 GB of memory; the limit is 1 GB")
+    assert explain_table(table, trees=2, min_samples_leaf=400, repeats=1, drop_column=False)

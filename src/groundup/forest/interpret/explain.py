@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.model_selection import train_test_split
 
-from groundup.checks import check_jobs, check_seed, whole_number
+from groundup.checks import check_jobs, check_memory, check_seed, whole_number
 from groundup.errors import SettingError
 from groundup.fileio import atomic_write_text, prepare_output_dir
 from groundup.forest.interpret.dependence import PartialDependence, partial_dependence
@@ -125,6 +125,7 @@ def explain_table(
         X = X.assign(**{SANITY_COLUMN: np.random.default_rng(seed).uniform(size=len(X))})
     classify = table.task == "classification"
     split = _split(X, table.y, classify=classify, valid_frac=valid_frac, row=row, seed=seed)
+    _check_memory(split, trees, min_samples_leaf, len(table.classes or ()) if classify else 1)
     forest = RandomForestClassifier if classify else RandomForestRegressor
     model = forest(
         n_estimators=trees, min_samples_leaf=min_samples_leaf, n_jobs=n_jobs, random_state=seed
@@ -164,6 +165,20 @@ def _check_settings(
     whole_number("repeats", repeats, 1, MAX_REPEATS)
     if metric is not None:
         check_metric_name(metric)
+
+
+def _check_memory(split: _Split, trees: int, min_samples_leaf: int, outputs: int) -> None:
+    """Raise a SettingError naming `trees` if the forest's per-class arrays would not fit.
+
+    Every tree node keeps one value per class, and the contributions one per validation
+    row, feature and class: a target of ids (a class per row) makes both explode.
+    """
+    nodes = 2 * -(-len(split.y_train) // min_samples_leaf)  # a leaf holds min_samples_leaf rows
+    cells = trees * nodes + len(split.y_valid) * (split.X_valid.shape[1] + 2)
+    classes = f" and {outputs:,} classes" if outputs > 1 else ""
+    check_memory("trees", 8 * outputs * cells, f"{trees} trees on {len(split.y_train):,} rows"
+                 f"{classes}", hint="use fewer trees, a larger `min_samples_leaf`"
+                 + (", or a target with fewer classes" if outputs > 1 else ""))
 
 
 @dataclass(frozen=True)
