@@ -56,6 +56,7 @@ def test_example_refuses_big_results_before_printing(run_cli) -> None:
         (["0,99999999999999999999999999", "1"], "an axis of 99,999,999,999,999,999,999,999,999"),
         (["0,1000", "1"], "an axis of 1,000"),  # an empty result, a needless operand
         (["0", "100,100,1"], "(100, 100, 1) has 10,000 elements"),  # an empty result
+        ([",".join(["1"] * 5000), "1"], "a shape of 5000 axes; pick shapes with at most 8"),
     ],
 )
 def test_example_caps_every_operand_and_axis_not_just_the_result(run_cli, shapes, message):

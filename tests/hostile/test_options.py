@@ -93,6 +93,10 @@ CASES = [
          ("forest", "explain", "ids.csv", "--target", "name"),
          "--trees: 100 trees on 2,400 rows and 3,000 classes would need 3.9 GB of memory",
          (("ids.csv", "a,name\n" + "".join(f"{i % 7},id{i}\n" for i in range(3000))),)),
+    Case("forest pictures, a label per row as the target",
+         ("forest", "pictures", "--data", "labels.csv"),
+         "--grid: 3 pictures of 300x300 pixels, 5,000 values each would need 11 GB",
+         (("labels.csv", "a,b,t\n" + "".join(f"{i % 97},{i % 89},l{i}\n" for i in range(5000))),)),
     Case("forest explain, 10,001 columns", ("forest", "explain", "wide.csv", "--target", "y"),
          "wide.csv: 10,001 feature columns; at most 10,000", (("wide.csv", _wide(10_001)),)),
 ]

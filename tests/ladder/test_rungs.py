@@ -57,6 +57,12 @@ def test_library_loader_shuffles_like_ours() -> None:
         assert torch.equal(a, b)
 
 
+def test_a_batch_larger_than_the_data_is_the_whole_data() -> None:
+    x, y = torch.arange(10.0)[:, None], torch.arange(10)
+    batches = [yb for _, yb in library_loader(x, y, bs=10**20, seed=0)]  # islice overflowed
+    assert len(batches) == 1 and sorted(batches[0].tolist()) == list(range(10))
+
+
 def test_every_rung_builds_what_it_claims() -> None:
     x, y = torch.randn(50, 784), torch.randint(0, 10, (50,))
     start, config = start_weights(), LadderConfig()

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 # Enough to see every element of the result on one screen.
 EXAMPLE_MAX_ELEMENTS = 120
+EXAMPLE_MAX_AXES = 8  # torch builds at most 64; printing nests one bracket per axis
 
 
 @app.command(
@@ -71,6 +72,9 @@ def _check_example_size(shapes: list[tuple[int, ...]]) -> None:
     too: `0,10**26` broadcasts, but no tensor of that shape can be built.
     """
     for shape in shapes:
+        if len(shape) > EXAMPLE_MAX_AXES:
+            raise GroundupError(f"--example: a shape of {len(shape)} axes; pick shapes with "
+                                f"at most {EXAMPLE_MAX_AXES} axes")
         big = max(shape, default=0)
         if math.prod(shape) > EXAMPLE_MAX_ELEMENTS or big > EXAMPLE_MAX_ELEMENTS:
             what = f"{math.prod(shape):,} elements" if big <= EXAMPLE_MAX_ELEMENTS else (

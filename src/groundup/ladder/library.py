@@ -50,4 +50,6 @@ def library_loader(x: torch.Tensor, y: torch.Tensor, bs: int, seed: int) -> Data
     """
     dataset = TensorDataset(x, y)
     sampler = RandomSampler(dataset, generator=torch.Generator().manual_seed(seed))
-    return DataLoader(dataset, batch_size=bs, sampler=sampler)
+    # a batch larger than the data is the whole data (torch's sampler cannot count past
+    # sys.maxsize), as in groundup's own DataLoader
+    return DataLoader(dataset, batch_size=min(bs, len(dataset)), sampler=sampler)

@@ -18,7 +18,7 @@ from groundup.forest.plane.pictures import (
     one_tree_figure,
     trees_figure,
 )
-from groundup.forest.plane.synthetic import make_corners, make_xor
+from groundup.forest.plane.synthetic import PlaneData, make_corners, make_xor
 from groundup.plot import plt
 
 
@@ -95,3 +95,22 @@ def test_settings_describe_themselves() -> None:
     assert PictureSettings().describe() == "depth 3, min leaf 5"
     text = PictureSettings(max_depth=None, max_features=1).describe()
     assert text == "no depth limit, min leaf 5, max features 1"
+
+
+@pytest.mark.parametrize(
+    ("make", "settings", "message"),
+    [
+        (lambda: make_corners(n=1_000_000), PictureSettings(n_trees=1000),
+         r"^n_trees: 1000 trees' resamples of 1,000,000 rows would need 8 GB"),
+        (lambda: make_corners(n=20), PictureSettings(grid_size=2000, n_trees=100, gif=True),
+         r"^grid_size: 32 pictures of 2000x2000 pixels, 1 value each would need 1 GB"),
+        (lambda: PlaneData(np.random.default_rng(0).random((5000, 2)), np.arange(5000), "ids",
+                           "classification", class_names=tuple(map(str, range(5000)))),
+         PictureSettings(), r"^grid_size: 3 pictures of 300x300 pixels, 5,000 values each "
+         r"would need 11 GB of memory; the limit is 1 GB"),
+    ],
+)
+def test_memory_is_estimated_before_any_tree_is_grown(tmp_path, make, settings, message):
+    with pytest.raises(SettingError, match=message):
+        draw_forest_pictures(make(), tmp_path / "out", settings)
+    assert not (tmp_path / "out").exists()

@@ -24,7 +24,7 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from groundup.checks import check_seed
+from groundup.checks import check_memory, check_seed
 from groundup.errors import GroundupError, SettingError
 from groundup.fileio import prepare_output_dir
 from groundup.forest.plane.animation import frame_counts, write_forest_gif
@@ -235,6 +235,18 @@ def _prepare_out_dir(out_dir: str | os.PathLike, gif: bool) -> Path:
     return prepare_output_dir(out_dir, "out", files=tuple(names))
 
 
+def _check_memory(data: PlaneData, settings: PictureSettings, frames: int) -> None:
+    """Raise a SettingError before any tree is grown if the resamples or the pictures
+    (a few grids, one value per pixel and class, plus the GIF's frames) would not fit."""
+    k, size, classes = settings.n_trees, settings.grid_size, max(1, data.n_classes)
+    check_memory("n_trees", 8 * k * len(data), f"{k} trees' resamples of {len(data):,} rows",
+                 hint="use fewer trees or fewer points")
+    check_memory("grid_size", 8 * size * size * classes * (3 + frames),
+                 f"{3 + frames} pictures of {size}x{size} pixels, {classes:,} "
+                 f"value{'s' if classes > 1 else ''} each",
+                 hint="use a smaller grid, fewer classes or no GIF")
+
+
 def draw_forest_pictures(
     data: PlaneData,
     out_dir: str | os.PathLike,
@@ -249,9 +261,10 @@ def draw_forest_pictures(
     settings = settings or PictureSettings()
     if len(data) < 2:
         raise GroundupError(f"{data.name}: need at least 2 rows to grow trees, got {len(data)}")
-    out = _prepare_out_dir(out_dir, settings.gif)
     k = settings.n_trees
     counts = frame_counts(k) if settings.gif else []
+    _check_memory(data, settings, len(counts))
+    out = _prepare_out_dir(out_dir, settings.gif)
     total = 2 * k + 5 + len(counts)
     done = 0
 
