@@ -45,7 +45,6 @@ SIDEWAYS: set[tuple[str, str]] = {
     ("fileio", "errors"),
     ("modelfile", "errors"),
     ("ladder", "models"),
-    ("predictor", "models"),
     ("forest", "forest.plane"),
     ("forest", "forest.interpret"),
 }

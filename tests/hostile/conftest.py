@@ -19,12 +19,14 @@ from pathlib import Path
 
 import pytest
 
-# The child reports its own peak memory (max RSS) at exit into the file GU_PEAK_FILE names.
+# The child reports its own peak memory (VmHWM, in kB) at exit into the file GU_PEAK_FILE names.
 _LAUNCH = """
-import atexit, os, resource, sys
-def _peak():
+import atexit, os, sys
+def _peak():  # VmHWM: this program's own peak (ru_maxrss would carry the forking parent's)
+    with open("/proc/self/status") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
     with open(os.environ["GU_PEAK_FILE"], "w") as f:
-        f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        f.write(kb)
 atexit.register(_peak)
 sys.argv[0] = "groundup"
 from groundup.cli.main import main

@@ -24,9 +24,10 @@ from typing import Any
 from groundup.errors import ModelFileError
 
 FORMAT = "groundup-1"
-# The architectures and activations a file may name. groundup.models.spec.MODELS,
-# groundup.nn.ACTIVATIONS and groundup.predictor.ACTIVATIONS are held to these by a test
-# (this layer may not import them).
+# The architectures and activations a file may name. MODELS is the one list of model names
+# (groundup.models.spec takes it from here); groundup.nn.ACTIVATIONS and
+# groundup.predictor.ACTIVATIONS are held to ACTIVATIONS by a test (this layer may not
+# import them).
 MODELS = ("logreg", "mlp")
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "sigmoid")
 MAX_DEPTH = 32  # JSON nesting; groundup writes 5

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from groundup.checks import check_memory, check_seed
 from groundup.errors import SettingError
+from groundup.modelfile.schema import MODELS as ARCHITECTURES
 
 if TYPE_CHECKING:
     import torch
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from groundup.nn import Module
     from groundup.optim import Optimizer
 
-MODELS = ("logreg", "mlp")
+MODELS = ARCHITECTURES  # the one list: what a model file may describe (groundup.modelfile)
 OPTIMIZERS = ("adam", "sgd")
 DEFAULT_LR = {"adam": 3e-3, "sgd": 0.1}  # when lr is None: what trains well with each
 
