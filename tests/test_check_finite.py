@@ -102,3 +102,18 @@ def test_any_cells_give_finite_numbers_or_one_groundup_error(rows) -> None:
                 assert "\n" not in str(e).strip()
             else:
                 assert _finite32(X)
+
+
+def test_read_csv_refuses_a_too_wide_header_before_pandas(tmp_path) -> None:
+    from groundup.errors import DataError
+    from groundup.fileio import read_csv
+    from groundup.fileio.tables import MAX_COLUMNS
+
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"c{i}" for i in range(MAX_COLUMNS + 1)) + "\n" + "1," * MAX_COLUMNS
+                    + "1\n")
+    with pytest.raises(DataError, match=f"{MAX_COLUMNS + 1:,} columns"):
+        read_csv(wide)
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('"a,b",c\n1,2\n')
+    assert list(read_csv(quoted).columns) == ["a,b", "c"]

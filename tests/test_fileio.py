@@ -20,7 +20,6 @@ from groundup.fileio import (
     atomic_write_text,
     check_distinct_outputs,
     check_output_file,
-    check_writable_dir,
     directory_lock,
     prepare_output_dir,
     prepare_output_file,
@@ -58,12 +57,12 @@ def test_unusable_output_paths(bad: str, msg: str) -> None:
     if msg == "not writable" and not Path("/sys").is_dir():
         pytest.skip("needs a read-only /sys")
     with pytest.raises(GroundupError, match=msg):
-        check_writable_dir(bad)
+        check_output_file(bad)
 
 
 def test_directory_as_output_is_refused(tmp_path: Path) -> None:
     with pytest.raises(GroundupError, match="is a directory"):
-        check_writable_dir(tmp_path)
+        check_output_file(tmp_path)
 
 
 def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:

@@ -98,7 +98,7 @@ CASES = [
          "--grid: 3 pictures of 300x300 pixels, 5,000 values each would need 11 GB",
          (("labels.csv", "a,b,t\n" + "".join(f"{i % 97},{i % 89},l{i}\n" for i in range(5000))),)),
     Case("forest explain, 10,001 columns", ("forest", "explain", "wide.csv", "--target", "y"),
-         "wide.csv: 10,001 feature columns; at most 10,000", (("wide.csv", _wide(10_001)),)),
+         "wide.csv: 10,002 columns; groundup reads at most 10,001", (("wide.csv", _wide(10_001)),)),
 ]
 
 

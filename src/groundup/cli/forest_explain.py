@@ -16,7 +16,7 @@ from rich.table import Table as RichTable
 
 from groundup.checks import check_jobs, check_seed
 from groundup.cli.apps import forest_app
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
 
 if TYPE_CHECKING:  # the forest loads when the command runs, not at start-up
     from groundup.forest.interpret import Explanation, Table
@@ -141,11 +141,18 @@ def explain(
 def _check_options(*, top: int, jobs: int, seed: int, out: Path) -> None:
     """Raise a GroundupError for an option the command itself uses, before any work."""
     if top < 1:
-        raise GroundupError(f"--top must be at least 1, got {top}")
+        raise SettingError("top", f"must be at least 1, got {top}")
     check_jobs("jobs", jobs)
     check_seed("seed", seed)
-    if out.exists() and not out.is_dir():
-        raise GroundupError(f"--out {out}: exists and is not a directory")
+    from groundup.fileio import check_output_file, prepare_output_dir
+    from groundup.forest.interpret.explain import OUTPUT_FILES
+
+    if out.is_dir():  # every file it will hold passes the output rule, before any fitting
+        prepare_output_dir(out, "out", files=OUTPUT_FILES)
+    elif out.exists() or out.is_symlink():
+        raise SettingError("out", f"{out} exists and is not a directory")
+    else:  # a new directory: nothing there yet, in a parent that takes new entries
+        check_output_file(out, "out")
 
 
 def _load_table(data: Path | None, target: str | None, task: str) -> tuple[Table, str]:

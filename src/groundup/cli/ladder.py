@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from groundup.checks import check_threads
 from groundup.cli.apps import app
 from groundup.data import resolve_device
-from groundup.errors import GroundupError
-from groundup.fileio import check_writable_dir
+from groundup.errors import SettingError
+from groundup.fileio import check_output_file
 from groundup.ladder import LadderConfig, LadderResult, run_ladder, select_rungs
 from groundup.ladder.plot import plot_ladder
 
@@ -93,9 +93,9 @@ def ladder(
     ).validate()
     select_rungs(rungs)  # a typo fails now, not after minutes of training
     if plot is not None:
-        check_writable_dir(plot)
+        check_output_file(plot, "plot")
         if plot.suffix.lower() != ".png":
-            raise GroundupError(f"--plot {plot}: the chart is a PNG; name the file *.png")
+            raise SettingError("plot", f"the chart is a PNG; name the file *.png, not {plot}")
     before = torch.get_num_threads()
     if threads:  # checked first: OpenMP aborts the process when asked for too many
         torch.set_num_threads(check_threads("threads", threads))

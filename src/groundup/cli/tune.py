@@ -16,7 +16,7 @@ from rich.table import Table
 from groundup.cli.apps import app
 from groundup.cli.tune_data import SearchData, load_search_data
 from groundup.errors import GroundupError, SettingError
-from groundup.fileio import check_writable_dir
+from groundup.fileio import check_output_file
 
 if TYPE_CHECKING:
     from groundup.tune.grid import ParamGrid
@@ -128,7 +128,7 @@ def _plan(model: str, grid: list[str] | None, options: SearchOptions, seed: int,
     if top <= 0:
         raise SettingError("top", f"must be positive, got {top}")
     if plot is not None:
-        check_writable_dir(plot)
+        check_output_file(plot, "plot")
         if plot.suffix.lower() not in PLOT_SUFFIXES:
             raise SettingError("plot", f"use a .png, .svg or .pdf file name, not {plot}")
     estimator = estimator_for(model, seed=seed, device=device)
