@@ -142,3 +142,44 @@ def test_a_replaced_child_or_parameter_keeps_its_place() -> None:
     m.act = Parameter(torch.ones(1))  # a module replaced by a parameter changes registry
     assert [n for n, _ in m.named_children()] == ["l1", "l2"]
     assert [n for n, _ in m.named_parameters()][:2] == ["scale", "act"]
+
+
+class WithBuffer(Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = Parameter(torch.ones(2))
+        self.register_buffer("mean", torch.zeros(2))
+        self.register_buffer("count", torch.tensor(0, dtype=torch.long))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.mean) * self.w
+
+
+def test_buffers_are_state_but_not_parameters() -> None:
+    m = Sequential(WithBuffer())
+    assert [n for n, _ in m.named_parameters()] == ["0.w"]
+    assert [n for n, _ in m.named_buffers()] == ["0.mean", "0.count"]
+    assert list(m.state_dict()) == ["0.w", "0.mean", "0.count"]
+    m[0].mean = torch.full((2,), 3.0)  # assigning a tensor updates the buffer in place of it
+    assert [n for n, _ in m.named_buffers()] == ["0.mean", "0.count"]
+    other = Sequential(WithBuffer())
+    other.load_state_dict(m.state_dict())
+    torch.testing.assert_close(other[0].mean, torch.full((2,), 3.0))
+    with pytest.raises(GroundupError, match=r"missing keys \['0.mean'\]"):
+        other.load_state_dict({k: v for k, v in m.state_dict().items() if k != "0.mean"})
+    m[0].mean = None  # anything but a tensor drops it from the buffers
+    assert [n for n, _ in m.named_buffers()] == ["0.count"]
+
+
+def test_to_moves_buffers_and_keeps_integer_ones_integer() -> None:
+    m = WithBuffer().to(dtype=torch.float64)
+    assert m.mean.dtype == torch.float64 and m.count.dtype == torch.long
+    assert [n for n, _ in m.named_buffers()] == ["mean", "count"]
+
+
+def test_a_buffer_must_be_a_plain_tensor() -> None:
+    m = WithBuffer()
+    with pytest.raises(TypeError, match="plain tensor"):
+        m.register_buffer("p", Parameter(torch.ones(1)))
+    with pytest.raises(TypeError, match="plain tensor"):
+        m.register_buffer("x", 3.0)

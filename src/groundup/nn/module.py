@@ -3,6 +3,8 @@
 Assigning a `Parameter` or a `Module` to an attribute registers it under that name (the
 way PyTorch's `nn.Module` does), so `parameters()` can walk the whole tree. The values
 stay ordinary attributes, so `self.weight` in `forward` is a plain, fast lookup.
+`register_buffer` names a plain tensor that is state but not learned (a batch norm's
+running mean): it travels with `to` and appears in `state_dict`, after the parameters.
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ class Module:
     def __init__(self) -> None:
         object.__setattr__(self, "_param_names", [])
         object.__setattr__(self, "_module_names", [])
+        object.__setattr__(self, "_buffer_names", [])
         object.__setattr__(self, "training", True)
+
+    def register_buffer(self, name: str, tensor: torch.Tensor) -> None:
+        """Register `tensor` as buffer `name`: in state_dict, moved by `to`, never learned."""
+        if isinstance(tensor, Parameter) or not isinstance(tensor, torch.Tensor):
+            raise TypeError(f"a buffer is a plain tensor, got {type(tensor).__name__} for {name!r}")
+        self._forget(name)
+        self._buffer_names.append(name)
+        object.__setattr__(self, name, tensor)
 
     # --- registration -------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -34,7 +45,9 @@ class Module:
                 f"assigning attributes (setting {name!r})"
             )
         names = None
-        if isinstance(value, Parameter):
+        if name in self._buffer_names and type(value) is torch.Tensor:
+            names = self._buffer_names  # assigning a tensor to a buffer updates the buffer
+        elif isinstance(value, Parameter):
             names = self._param_names
         elif isinstance(value, Module):
             names = self._module_names
@@ -53,6 +66,8 @@ class Module:
             self._param_names.remove(name)
         if name in self._module_names:
             self._module_names.remove(name)
+        if name in self._buffer_names:
+            self._buffer_names.remove(name)
 
     # --- running ------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -85,6 +100,13 @@ class Module:
         for name, child in self.named_children():
             yield from child.named_parameters(prefix + name + ".")
 
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, torch.Tensor]]:
+        """Return an iterator over (dotted name, buffer tensor), own buffers first."""
+        for name in self._buffer_names:
+            yield prefix + name, getattr(self, name)
+        for name, child in self.named_children():
+            yield from child.named_buffers(prefix + name + ".")
+
     def parameters(self) -> Iterator[Parameter]:
         """Return an iterator over every Parameter of this module and its sub-modules."""
         for _, p in self.named_parameters():
@@ -106,15 +128,20 @@ class Module:
         return self.train(False)
 
     def to(self, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
-        """Return self with every parameter moved to `device` and/or cast to `dtype`.
+        """Return self with every parameter and buffer moved to `device` and/or cast to `dtype`.
 
         Parameters are replaced by new ones, so build the optimizer after calling `to`.
+        Floating-point buffers take `dtype`; integer ones (a step count) keep theirs.
         """
         for m in self.modules():
             for name in m._param_names:
                 p = getattr(m, name)
                 moved = p.detach().to(device=device, dtype=dtype)
                 object.__setattr__(m, name, Parameter(moved, p.requires_grad))
+            for name in m._buffer_names:
+                b = getattr(m, name)
+                cast = dtype if b.is_floating_point() else None
+                object.__setattr__(m, name, b.to(device=device, dtype=cast))
         return self
 
     def zero_grad(self) -> None:
@@ -124,12 +151,17 @@ class Module:
 
     # --- saving and loading -----------------------------------------------------------
     def state_dict(self) -> dict[str, torch.Tensor]:
-        """Return {dotted name: detached tensor} for every parameter (shares storage)."""
-        return {name: p.detach() for name, p in self.named_parameters()}
+        """Return {dotted name: detached tensor} for every parameter, then every buffer.
+
+        The tensors share storage with the module's own.
+        """
+        state = {name: p.detach() for name, p in self.named_parameters()}
+        state.update((name, b.detach()) for name, b in self.named_buffers())
+        return state
 
     def load_state_dict(self, state: dict[str, torch.Tensor], strict: bool = True) -> None:
-        """Copy tensors from `state` into the parameters; mismatches raise one clear error."""
-        own = dict(self.named_parameters())
+        """Copy `state` into the parameters and buffers; mismatches raise one clear error."""
+        own = {**dict(self.named_parameters()), **dict(self.named_buffers())}
         missing = [k for k in own if k not in state]
         extra = [k for k in state if k not in own]
         shapes = [
