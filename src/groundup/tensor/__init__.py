@@ -1,4 +1,4 @@
-"""groundup.tensor (layer 0): broadcasting explained, the matmul ladder, outer operations, grids.
+"""groundup.tensor (layer 0): broadcasting explained, the matmul and conv ladders, outer ops.
 
 Imports only torch, numpy and groundup.errors; everything above builds on it.
 """
@@ -32,6 +32,13 @@ _LAZY = {
     "matmul_elementwise": "matmul",
     "matmul_lists": "matmul",
     "matmul_loops": "matmul",
+    "CONV_LADDER": "conv",
+    "ConvRung": "conv",
+    "conv_loops": "conv",
+    "conv_pixels": "conv",
+    "conv_torch": "conv",
+    "conv_unfold": "conv",
+    "time_conv_ladder": "conv_timing",
     "grid": "outer_ops",
     "outer": "outer_ops",
     "MatmulTiming": "timing",
@@ -42,6 +49,15 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from groundup.tensor.conv import (
+        CONV_LADDER,
+        ConvRung,
+        conv_loops,
+        conv_pixels,
+        conv_torch,
+        conv_unfold,
+    )
+    from groundup.tensor.conv_timing import time_conv_ladder
     from groundup.tensor.matmul import (
         MATMUL_LADDER,
         MatmulRung,
@@ -69,6 +85,8 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AxisStep",
+    "CONV_LADDER",
+    "ConvRung",
     "BroadcastError",
     "BroadcastExplanation",
     "BroadcastView",
@@ -79,6 +97,10 @@ __all__ = [
     "as_shape",
     "broadcast_shapes",
     "broadcast_view",
+    "conv_loops",
+    "conv_pixels",
+    "conv_torch",
+    "conv_unfold",
     "explain_broadcast",
     "format_table",
     "format_timings",
@@ -92,5 +114,6 @@ __all__ = [
     "matmul_lists",
     "matmul_loops",
     "outer",
+    "time_conv_ladder",
     "time_matmul_ladder",
 ]

@@ -101,12 +101,13 @@ def time_matmul_ladder(
     return rows
 
 
-def format_timings(timings: Sequence[MatmulTiming]) -> list[str]:
-    """Return the timings as table lines: rung, how, µs per call, times slower than `@`, note.
+def format_timings(timings: Sequence[MatmulTiming], reference: str = "@") -> list[str]:
+    """Return the timings as table lines: rung, how, µs per call, times slower than the
+    reference (`@`, or the name given), note.
 
     Estimated (skipped) figures carry a "~".
     """
-    rows = [["rung", "how", "µs per call", "× @", ""]]
+    rows = [["rung", "how", "µs per call", f"× {reference}", ""]]
     for t in timings:
         mark = "~" if t.skipped else ""
         rows.append(
