@@ -1,4 +1,4 @@
-"""groundup.nn: modules, parameters, layers, activations and losses, written from scratch.
+"""groundup.nn: modules, parameters, layers (dense, conv, pool, norm, dropout) and losses.
 
 Only PyTorch tensors and autograd are used underneath; nothing from `torch.nn`.
 """
@@ -13,17 +13,27 @@ from groundup.nn.activations import (
     Sigmoid,
     Softmax,
 )
+from groundup.nn.conv import Conv2d
+from groundup.nn.dropout import Dropout
 from groundup.nn.layers import Flatten, Linear
 from groundup.nn.module import Module, Sequential
+from groundup.nn.norm import BatchNorm1d, BatchNorm2d
 from groundup.nn.parameter import Parameter
+from groundup.nn.pooling import AvgPool2d, MaxPool2d
 
 __all__ = [
     "ACTIVATIONS",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv2d",
+    "Dropout",
     "ELU",
     "Flatten",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
+    "MaxPool2d",
     "Module",
     "Parameter",
     "ReLU",
