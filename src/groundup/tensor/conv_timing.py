@@ -109,8 +109,9 @@ def _check_memory(shape: tuple[int, int, int, int], filters: int, kernel: int, s
     n, c_in, h, w = shape
     hp, wp = h + 2 * padding, w + 2 * padding
     oh, ow = (hp - kernel) // stride + 1, (wp - kernel) // stride + 1
-    images = size * n * c_in * (h * w + hp * wp)  # x and its padded copy
-    check_memory("shape", images, f"{n} images of {c_in}x{h}x{w}, padded by {padding}")
+    images = size * n * c_in * (h * w + (hp * wp if padding else 0))  # x and a padded copy
+    padded = f" and their copy padded by {padding}" if padding else ""
+    check_memory("shape", images, f"{n} images of {c_in}x{h}x{w}{padded}")
     weights = size * filters * (c_in * kernel * kernel + 1)
     check_memory("filters", weights, f"{filters} filters of {c_in}x{kernel}x{kernel}")
     base = images + weights + 2 * size * n * filters * oh * ow  # expected and a rung's answer
