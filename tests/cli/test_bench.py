@@ -1,4 +1,4 @@
-"""groundup bench matmul: the table's rows and notes, and user mistakes (no wall-time asserts)."""
+"""groundup bench matmul and conv: table rows and notes, user mistakes (no wall-time asserts)."""
 
 from __future__ import annotations
 

@@ -29,12 +29,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [
     ROOT / "docs" / name
-    for name in ("broadcasting.md", "matmul.md", "ladder.md", "nn.md", "train.md")
+    for name in ("broadcasting.md", "matmul.md", "conv.md", "ladder.md", "nn.md", "train.md")
 ]
 
 # Appended to the slow commands so that the test stays fast (tests never assert on time).
 QUICK = {
     ("bench", "matmul"): ["--budget", "0.01"],
+    ("bench", "conv"): ["--budget", "0.01"],
     ("ladder",): ["--subset", "640", "--threads", "1"],
     ("train",): [],  # the docs already train on a few rows: only the timings differ
 }

@@ -156,7 +156,8 @@ def conv(
         torch.set_num_threads(before)
     n, c, h, w = size
     typer.echo(
-        f"conv ladder: {n} images {c}x{h}x{w}, {filters} filters {c}x{kernel}x{kernel}, "
+        f"conv ladder: {_count(n, 'image')} {c}x{h}x{w}, {_count(filters, 'filter')} "
+        f"{c}x{kernel}x{kernel}, "
         f"stride {stride}, padding {padding}, {dtype} on {where}, budget {budget:g} s per rung"
     )
     typer.echo("")
@@ -181,6 +182,11 @@ def _check_dtype_device(dtype: str, device: str) -> None:
         raise GroundupError(f"--dtype {dtype!r}: choose float32 or float64")
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise GroundupError(f"--device {device}: no CUDA GPU is available here")
+
+
+def _count(n: int, noun: str) -> str:
+    """Return "1 image" or "64 images"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _where(device: str) -> str:
