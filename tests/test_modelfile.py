@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,16 +80,34 @@ def test_the_schema_knows_what_torch_and_numpy_know() -> None:
 @pytest.mark.parametrize(
     "arch",
     [Arch("logreg", (), "relu", 784, 10), Arch("logreg", (7,), "elu", 5, 3),
-     Arch("mlp", (16,), "relu", 784, 10), Arch("mlp", (8, 4, 2), "sigmoid", 3, 5)],
+     Arch("mlp", (16,), "relu", 784, 10), Arch("mlp", (8, 4, 2), "sigmoid", 3, 5),
+     Arch("cnn", (), "relu", 784, 10, (16, 32)), Arch("cnn", (), "tanh", 784, 10, (3, 5, 7, 2)),
+     Arch("cnn", (), "sin", 25, 3, (4,))],
     ids=str,
 )
 def test_the_shapes_an_architecture_implies_are_the_built_models(arch: Arch) -> None:
     model = build_model(arch.model, hidden=arch.hidden or (1,), act=arch.act, n_in=arch.n_in,
-                        n_out=arch.n_out)
+                        n_out=arch.n_out, channels=arch.channels or (1,))
     built = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     assert arch.tensor_shapes() == built
     assert arch.n_params() == sum(v.numel() for v in model.state_dict().values())
     assert list(arch.tensor_shapes("model.")) == [f"model.{k}" for k in built]
+
+
+@pytest.mark.parametrize(
+    "change,needle",
+    [({}, "'channels' must be a list"), ({"channels": []}, "'channels' must be a list"),
+     ({"channels": [8, 0]}, "'channels' must be a list"),
+     ({"channels": [8], "n_in": 780}, "n_in 780 is not a square image"),
+     ({"channels": [1] * 5}, "5 conv blocks are too many for a 28x28 image (at most 4")],
+)
+def test_a_cnn_without_channels_that_fit_its_image_is_refused(change, needle) -> None:
+    meta = {"model": "cnn", "hidden": [], "act": "relu", "n_in": 784, "n_out": 10, **change}
+    with pytest.raises(ModelFileError, match=re.escape(f"m: metadata {needle}")
+                       if "'" in needle else f"^m: metadata describes no cnn: {re.escape(needle)}"):
+        Arch.from_meta(meta, "m")
+    ok = Arch.from_meta({**meta, "n_in": 784, "channels": [8, 16]}, "m")
+    assert ok.channels == (8, 16) and str(ok) == "cnn 784-conv8-conv16-10 (relu)"
 
 
 def test_json_depth_is_capped_without_recursion() -> None:

@@ -146,7 +146,7 @@ def wrong_kind(p: Path) -> Path:
 
 
 def unknown_model(p: Path) -> Path:
-    meta = {"kind": "model", "model": "cnn", "hidden": [], "act": "relu", "n_in": 1, "n_out": 1}
+    meta = {"kind": "model", "model": "vgg", "hidden": [], "act": "relu", "n_in": 1, "n_out": 1}
     return save_tensors(p, {"x": torch.zeros(2)}, meta)
 
 

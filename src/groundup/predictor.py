@@ -13,6 +13,7 @@ outputs to float32 rounding, and the same refusals of files that are not ours.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +43,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 # the NumPy twins of groundup.nn.ACTIVATIONS, for the names groundup.modelfile.ACTIVATIONS
 # lets a file hold (a test checks all three agree, and every twin against torch)
-ACTIVATIONS = {"relu": _relu, "leaky_relu": _leaky_relu, "elu": _elu, "sigmoid": _sigmoid}
+ACTIVATIONS = {"relu": _relu, "leaky_relu": _leaky_relu, "elu": _elu, "sigmoid": _sigmoid,
+               "tanh": np.tanh, "sin": np.sin}
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
@@ -51,20 +53,46 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, padding: int) -> np.ndarray:
+    """Return the convolution of x (n, c_in, h, w) with w (c_out, c_in, k, k), stride 1, plus b:
+    im2col (every k x k window as a row, from a strided view) and one matmul."""
+    c_out, _, k, _ = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(2, 3))  # (n,c,oh,ow,k,k)
+    n, _, oh, ow = win.shape[:4]
+    rows = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, -1)  # one patch per row
+    out = rows @ w.reshape(c_out, -1).T + b  # (n*oh*ow, c_out)
+    return out.reshape(n, oh, ow, c_out).transpose(0, 3, 1, 2)
+
+
+def max_pool2(x: np.ndarray) -> np.ndarray:
+    """Return the max of each 2 x 2 window of x (n, c, h, w), an odd last row/column dropped."""
+    n, c, h, w = x.shape
+    x = x[:, :, : h // 2 * 2, : w // 2 * 2]
+    return x.reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+
+
+CHUNK = 256  # images a cnn convolves at once: its im2col rows stay a few tens of MB
+
+
 @dataclass
 class Predictor:
-    """A model's Linear layers as (weight (n_in, n_out), bias) arrays, its activation and stats."""
+    """A model's Linear layers as (weight (n_in, n_out), bias) arrays, its activation and stats;
+    a cnn's conv blocks first (each (weight (c_out, c_in, k, k), bias), act, 2x2 max-pool)."""
 
     layers: list[tuple[np.ndarray, np.ndarray]]
     act: str
     norm_mean: float
     norm_std: float
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
+    convs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list, repr=False)
+    side: int = 0  # a cnn's square image side
 
     def __repr__(self) -> str:
-        sizes = [self.n_in] + [w.shape[1] for w, _ in self.layers]
+        sizes = [self.n_in, *(f"conv{w.shape[0]}" for w, _ in self.convs)]
+        sizes += [w.shape[1] for w, _ in self.layers]
         arch = "-".join(map(str, sizes))
-        act = f", act={self.act}" if len(self.layers) > 1 else ""
+        act = f", act={self.act}" if len(self.layers) + len(self.convs) > 1 else ""
         return (
             f"Predictor({self.meta.get('model', '?')} {arch}{act}, "
             f"norm=({self.norm_mean:.4f}, {self.norm_std:.4f}))"
@@ -72,7 +100,7 @@ class Predictor:
 
     @property
     def n_in(self) -> int:
-        return int(self.layers[0][0].shape[0])
+        return self.side * self.side if self.convs else int(self.layers[0][0].shape[0])
 
     @property
     def n_out(self) -> int:
@@ -84,11 +112,21 @@ class Predictor:
         if pixels.ndim != 2 or pixels.shape[1] != self.n_in:
             raise GroundupError(f"expected pixels of shape (n, {self.n_in}), got {pixels.shape}")
         x = ((pixels - self.norm_mean) / self.norm_std).astype(np.float32)
+        if self.convs:
+            x = np.concatenate([self._features(x[i:i + CHUNK]) for i in range(0, len(x), CHUNK)]
+                               or [np.zeros((0, self.layers[0][0].shape[0]), np.float32)])
         for i, (w, b) in enumerate(self.layers):
             x = x @ w + b
             if i < len(self.layers) - 1:
                 x = ACTIVATIONS[self.act](x)
         return log_softmax(x)
+
+    def _features(self, x: np.ndarray) -> np.ndarray:
+        """Return a cnn's flattened conv features of normalised rows x (n, side * side)."""
+        x = x.reshape(len(x), 1, self.side, self.side)
+        for w, b in self.convs:
+            x = max_pool2(ACTIVATIONS[self.act](conv2d(x, w, b, w.shape[-1] // 2)))
+        return x.reshape(len(x), -1)
 
     def predict_proba(self, pixels: np.ndarray) -> np.ndarray:
         """Return (n, n_out) class probabilities for pixels (n, n_in) in [0, 1)."""
@@ -109,5 +147,7 @@ def load_predictor(path: str | os.PathLike) -> Predictor:
     mean, std = norm_of(meta, where)
     prefix = "model." if meta["kind"] == "checkpoint" else ""
     layers = [(arrays[w], arrays[b]) for w, b in arch.linear_names(prefix)]  # float32, checked
-    act = arch.act if arch.model == "mlp" else "relu"  # logreg has no activation to apply
-    return Predictor(layers, act, mean, std, meta)
+    convs = [(arrays[w], arrays[b]) for w, b in arch.conv_names(prefix)]  # a cnn's only
+    act = arch.act if arch.model != "logreg" else "relu"  # logreg has no activation to apply
+    side = math.isqrt(arch.n_in) if convs else 0
+    return Predictor(layers, act, mean, std, meta, convs, side)

@@ -22,6 +22,22 @@ def test_short_run_trains_saves_and_reports(run_cli, tmp_path) -> None:
     assert meta["test_accuracy"] == pytest.approx(float(acc_line[0].split(": ")[1]), abs=1e-4)
 
 
+def test_a_cnn_trains_saves_and_loads(run_cli, tmp_path) -> None:
+    from groundup.models.io import load_model
+
+    out = tmp_path / "cnn.safetensors"
+    r = run_cli("train", "--model", "cnn", "--channels", "8,16", "--act", "tanh", "--epochs", "1",
+                "--train-rows", "2000", "--out", out, "--seed", "1")
+    assert r.code == 0, r.err
+    assert "cnn 784-conv8-conv16-10 (tanh)" in r.out
+    acc = float(r.out.split("test accuracy: ")[1].split()[0])
+    assert acc > 0.5  # 16 steps: it learns (chance is 0.1)
+    meta = json.loads((tmp_path / "cnn.json").read_text())
+    assert meta["model"] == "cnn" and meta["channels"] == [8, 16] and meta["act"] == "tanh"
+    model, _ = load_model(out)
+    assert [tuple(p.shape) for p in model.parameters()][:2] == [(8, 1, 5, 5), (8,)]
+
+
 def test_same_seed_same_weights(run_cli, tmp_path) -> None:
     from safetensors.torch import load_file
 
@@ -37,9 +53,9 @@ def test_same_seed_same_weights(run_cli, tmp_path) -> None:
 @pytest.mark.parametrize(
     "args,needle",
     [
-        (["--model", "cnn"], "--model: unknown 'cnn'; choose one of logreg, mlp"),
+        (["--model", "vgg"], "--model: unknown 'vgg'; choose one of logreg, mlp, cnn"),
         (["--opt", "rmsprop"], "--opt: unknown 'rmsprop'"),
-        (["--act", "tanh"], "--act: unknown 'tanh'"),
+        (["--act", "swish"], "--act: unknown 'swish'"),
         (["--sched", "cosine"], "--sched: unknown 'cosine'"),
         (["--lr", "-1"], "--lr: must be a finite number >= 0"),
         (["--lr", "nan"], "--lr: must be a finite number >= 0"),
@@ -49,6 +65,11 @@ def test_same_seed_same_weights(run_cli, tmp_path) -> None:
         (["--seed", "-1"], "--seed: must be a whole number in [0, "),
         (["--train-rows", "0"], "--train-rows: must be a whole number >= 1"),
         (["--hidden", "100,x"], "--hidden must be comma-separated integers"),
+        (["--model", "cnn", "--channels", "8,x"], "--channels must be comma-separated integers"),
+        (["--model", "cnn", "--channels", "8,0"], "--channels sizes must be positive"),
+        (["--model", "cnn", "--channels", "1,1,1,1,1"],
+         "--channels: 5 conv blocks are too many for a 28x28 image (at most 4"),
+        (["--model", "cnn", "--channels", "100000,100000"], "--channels: "),
         (["--epochs", "many"], "Invalid value for '--epochs'"),
         (["--device", "tpu"], "device"),
         (["--out", "/no/such/dir/model.safetensors"], "does not exist"),

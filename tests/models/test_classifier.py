@@ -101,7 +101,7 @@ def test_lr_zero_leaves_the_initial_weights_and_steps_follow_bs_and_epochs(blobs
 
 @pytest.mark.parametrize(
     "params, words",
-    [({"model": "cnn"}, "model: unknown 'cnn'"), ({"opt": "rmsprop"}, "opt: "),
+    [({"model": "vgg"}, "model: unknown 'vgg'"), ({"opt": "rmsprop"}, "opt: "),
      ({"bs": 0}, "bs: "), ({"epochs": 1.5}, "epochs: "), ({"lr": -1}, "lr: "),
      ({"momentum": 1.0}, "momentum: "), ({"model": "mlp", "hidden": (0,)}, "hidden: "),
      ({"act": "swish"}, "act: "), ({"sched": "cosine"}, "sched: "), ({"device": "tpu"}, "device: "),

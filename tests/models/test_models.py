@@ -5,7 +5,7 @@ import torch
 
 from groundup.models import build_model
 from groundup.models.io import load_model, save_model
-from groundup.nn import ELU, Linear, LogSoftmax, ReLU
+from groundup.nn import ELU, Conv2d, Flatten, Linear, LogSoftmax, MaxPool2d, ReLU, Reshape, Sin
 
 
 def test_logreg_is_linear_plus_log_softmax() -> None:
@@ -25,9 +25,23 @@ def test_mlp_hidden_sizes_and_activation() -> None:
     assert type(build_model("mlp")[1]) is ReLU
 
 
-@pytest.mark.parametrize("kw,msg", [({"name": "cnn"}, "model: unknown 'cnn'"),
-                                    ({"name": "mlp", "act": "tanh"}, "act: unknown 'tanh'"),
-                                    ({"name": "mlp", "hidden": (0,)}, "hidden: must be a whole")])
+def test_cnn_is_conv_blocks_then_linear() -> None:
+    m = build_model("cnn", channels=(4, 6), act="sin")
+    assert [type(x) for x in m] == [Reshape, Conv2d, Sin, MaxPool2d, Conv2d, Sin, MaxPool2d,
+                                    Flatten, Linear, LogSoftmax]
+    assert [(c.c_in, c.c_out, c.k, c.padding) for c in (m[1], m[4])] == [(1, 4, 5, 2), (4, 6, 5, 2)]
+    assert (m[8].n_in, m[8].n_out) == (6 * 7 * 7, 10)
+    out = m(torch.randn(3, 784))
+    assert out.shape == (3, 10)
+    torch.testing.assert_close(out.exp().sum(-1), torch.ones(3))
+
+
+@pytest.mark.parametrize("kw,msg", [({"name": "vgg"}, "model: unknown 'vgg'"),
+                                    ({"name": "mlp", "act": "swish"}, "act: unknown 'swish'"),
+                                    ({"name": "mlp", "hidden": (0,)}, "hidden: must be a whole"),
+                                    ({"name": "cnn", "channels": ()}, "channels: needs at least"),
+                                    ({"name": "cnn", "n_in": 780}, "channels: n_in 780 is not"),
+                                    ({"name": "cnn", "channels": (2,) * 5}, "channels: 5 conv")])
 def test_bad_arguments(kw, msg) -> None:
     with pytest.raises(ValueError, match=msg):
         build_model(**kw)

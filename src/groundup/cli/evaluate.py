@@ -90,8 +90,10 @@ def evaluate(
 
 def describe(meta: dict) -> str:
     """Return the model's architecture in words, e.g. "mlp 784-256-10 (relu)"."""
-    sizes = "-".join(str(s) for s in (meta.get("n_in"), *meta.get("hidden", []), meta.get("n_out")))
-    act = f" ({meta['act']})" if meta.get("model") == "mlp" and meta.get("act") else ""
+    convs = [f"conv{c}" for c in meta.get("channels", [])] if meta.get("model") == "cnn" else []
+    sizes = "-".join(str(s) for s in (meta.get("n_in"), *meta.get("hidden", []), *convs,
+                                      meta.get("n_out")))
+    act = f" ({meta['act']})" if meta.get("model") in ("mlp", "cnn") and meta.get("act") else ""
     return f"{meta.get('model')} {sizes}{act}"
 
 

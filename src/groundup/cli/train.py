@@ -20,28 +20,37 @@ DEFAULTS = TrainSpec()
 RUN_SETTINGS = (*(n for n in TrainSpec.names() if n != "device"), "train_rows")
 
 
-def parse_sizes(text: str) -> tuple[int, ...]:
-    """Return the hidden sizes in '100,100' as a tuple of ints; bad text raises GroundupError."""
+def parse_sizes(text: str, option: str = "--hidden") -> tuple[int, ...]:
+    """Return the sizes in '100,100' as a tuple of ints; bad text raises GroundupError
+    naming `option`."""
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
         raise GroundupError(
-            f"--hidden must be comma-separated integers like 100,100, got {text!r}"
+            f"{option} must be comma-separated integers like 100,100, got {text!r}"
         ) from None
     if any(s <= 0 for s in sizes):
-        raise GroundupError(f"--hidden sizes must be positive, got {text!r}")
+        raise GroundupError(f"{option} sizes must be positive, got {text!r}")
     return sizes
 
 
 @app.command()
 def train(
     ctx: typer.Context,
-    model: str = typer.Option(DEFAULTS.model, help="Model: logreg (Linear+LogSoftmax) or mlp."),
+    model: str = typer.Option(
+        DEFAULTS.model, help="Model: logreg (Linear+LogSoftmax), mlp or cnn (conv layers)."
+    ),
     hidden: str = typer.Option(
         ",".join(map(str, DEFAULTS.hidden)),
         help="mlp hidden layer sizes, comma-separated (e.g. 100,100).",
     ),
-    act: str = typer.Option(DEFAULTS.act, help="mlp activation: relu, leaky_relu, elu or sigmoid."),
+    channels: str = typer.Option(
+        ",".join(map(str, DEFAULTS.channels)),
+        help="cnn conv widths, comma-separated: one 5x5 conv + max-pool block each (e.g. 8,16).",
+    ),
+    act: str = typer.Option(
+        DEFAULTS.act, help="Activation: relu, leaky_relu, elu, sigmoid, tanh or sin."
+    ),
     epochs: int = typer.Option(DEFAULTS.epochs, help="Passes over the 50,000 training images."),
     bs: int = typer.Option(DEFAULTS.bs, help="Mini-batch size."),
     lr: float = typer.Option(
@@ -104,6 +113,7 @@ def train(
 
     given = {name: ctx.params[name] for name in RUN_SETTINGS}
     given["hidden"] = parse_sizes(hidden)
+    given["channels"] = parse_sizes(channels, "--channels")
     ckpt, saved = _checkpoint_to_resume(ctx, resume, given) or (None, None)
     if saved is not None:
         given = {name: saved[name] for name in RUN_SETTINGS}
@@ -199,7 +209,9 @@ def _show(v) -> str:
 
 def _describe(spec: TrainSpec, ckpt) -> str:
     arch = "784-10" if spec.model == "logreg" else "-".join(map(str, (784, *spec.hidden, 10)))
-    act = f" ({spec.act})" if spec.model == "mlp" else ""
+    if spec.model == "cnn":
+        arch = "784-" + "-".join(f"conv{c}" for c in spec.channels) + "-10"
+    act = f" ({spec.act})" if spec.model != "logreg" else ""
     text = (
         f"training [bold]{spec.model}[/] {arch}{act} with {spec.opt} lr {spec.lr:g} {spec.sched}, "
         f"{spec.epochs} epochs, bs {spec.bs}, seed {spec.seed}"

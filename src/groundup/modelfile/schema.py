@@ -28,14 +28,17 @@ FORMAT = "groundup-1"
 # (groundup.models.spec takes it from here); groundup.nn.ACTIVATIONS and
 # groundup.predictor.ACTIVATIONS are held to ACTIVATIONS by a test (this layer may not
 # import them).
-MODELS = ("logreg", "mlp")
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "sigmoid")
+MODELS = ("logreg", "mlp", "cnn")
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "sigmoid", "tanh", "sin")
 MAX_DEPTH = 32  # JSON nesting; groundup writes 5
 MAX_UNITS = 2**24  # one layer's width, n_in or n_out
 MAX_LAYERS = 64  # hidden layers
 MAX_PARAMS = 2**28  # parameters of a whole model (1 GiB of float32)
 MAX_RANK = 8  # dimensions of one tensor
 ARCH_FIELDS = ("model", "hidden", "act", "n_in", "n_out")  # the metadata keys of an `Arch`
+# a cnn also states "channels": each conv block is Conv2d(k=CNN_KERNEL, padding=CNN_KERNEL // 2)
+# (the image keeps its size), the activation, MaxPool2d(2) (halves it, rounding down)
+CNN_KERNEL = 5
 
 Header = dict[str, tuple[str, tuple[int, ...]]]  # tensor name -> (dtype, shape)
 
@@ -129,6 +132,7 @@ class Arch:
     act: str
     n_in: int
     n_out: int
+    channels: tuple[int, ...] = ()  # a cnn's conv widths
 
     @classmethod
     def from_meta(cls, meta: dict, where: str) -> Arch:
@@ -159,7 +163,11 @@ class Arch:
                     f"{where}: metadata {key!r} must be a whole number from 1 to {MAX_UNITS}, "
                     f"got {show(meta[key])}"
                 )
-        arch = cls(meta["model"], tuple(hidden), meta["act"], meta["n_in"], meta["n_out"])
+        channels = _channels_of(meta, where)
+        arch = cls(meta["model"], tuple(hidden), meta["act"], meta["n_in"], meta["n_out"],
+                   channels)
+        if arch.model == "cnn" and arch.cnn_problem():
+            raise ModelFileError(f"{where}: metadata describes no cnn: {arch.cnn_problem()}")
         if arch.n_params() > MAX_PARAMS:
             raise ModelFileError(
                 f"{where}: metadata describes {arch} of {arch.n_params():,} parameters, "
@@ -167,19 +175,52 @@ class Arch:
             )
         return arch
 
+    def cnn_problem(self) -> str:
+        """Return what keeps the cnn's image from passing its pools ('' if nothing does)."""
+        side = math.isqrt(self.n_in)
+        if side * side != self.n_in:
+            return f"n_in {self.n_in} is not a square image"
+        if not self.channels:
+            return "it has no conv layers ('channels' is empty)"
+        for i in range(len(self.channels)):
+            if side < 2:
+                return (f"{len(self.channels)} conv blocks are too many for a "
+                        f"{math.isqrt(self.n_in)}x{math.isqrt(self.n_in)} image "
+                        f"(at most {i}: each halves it)")
+            side //= 2
+        return ""
+
     def sizes(self) -> list[int]:
-        """Return the widths from input to output: [n_in, *hidden, n_out] (logreg: no hidden)."""
+        """Return the widths of the Linear layers from input to output: [n_in, *hidden, n_out]
+        (logreg: no hidden; cnn: the last conv block's flattened output, then n_out)."""
+        if self.model == "cnn":
+            side = math.isqrt(self.n_in) >> len(self.channels)  # each MaxPool2d(2) halves it
+            return [self.channels[-1] * side * side, self.n_out]
         return [self.n_in, *(self.hidden if self.model == "mlp" else ()), self.n_out]
+
+    def conv_names(self, prefix: str = "") -> list[tuple[str, str]]:
+        """Return (weight, bias) tensor names of each Conv2d of a cnn (none for the others):
+        Sequential(reshape, then per block conv, act, pool, ...), so convs at 1, 4, 7, ..."""
+        n = len(self.channels) if self.model == "cnn" else 0
+        return [(f"{prefix}{1 + 3 * i}.weight", f"{prefix}{1 + 3 * i}.bias") for i in range(n)]
 
     def linear_names(self, prefix: str = "") -> list[tuple[str, str]]:
         """Return (weight, bias) tensor names of each Linear, in order (Sequential indices)."""
+        if self.model == "cnn":  # after the conv blocks and the Flatten
+            i = 3 * len(self.channels) + 2
+            return [(f"{prefix}{i}.weight", f"{prefix}{i}.bias")]
         n = len(self.sizes()) - 1  # Linear, act, Linear, ..., LogSoftmax: Linears at 0, 2, ...
         return [(f"{prefix}{2 * i}.weight", f"{prefix}{2 * i}.bias") for i in range(n)]
 
     def tensor_shapes(self, prefix: str = "") -> dict[str, tuple[int, ...]]:
-        """Return {tensor name: shape} of the model's state dict; weights are (n_in, n_out)."""
+        """Return {tensor name: shape} of the model's state dict; Linear weights are
+        (n_in, n_out), Conv2d weights (c_out, c_in, k, k)."""
         sizes = self.sizes()
-        shapes = {}
+        shapes: dict[str, tuple[int, ...]] = {}
+        c_ins = (1, *self.channels)  # a cnn's image has one channel
+        for (w, b), c_in, c_out in zip(self.conv_names(prefix), c_ins, self.channels,
+                                       strict=False):
+            shapes[w], shapes[b] = (c_out, c_in, CNN_KERNEL, CNN_KERNEL), (c_out,)
         for (w, b), n_in, n_out in zip(self.linear_names(prefix), sizes, sizes[1:], strict=False):
             shapes[w], shapes[b] = (n_in, n_out), (n_out,)
         return shapes
@@ -189,8 +230,25 @@ class Arch:
         return sum(math.prod(s) for s in self.tensor_shapes().values())
 
     def __str__(self) -> str:
-        act = f" ({self.act})" if self.model == "mlp" else ""
+        act = f" ({self.act})" if self.model in ("mlp", "cnn") else ""
+        if self.model == "cnn":
+            convs = "-".join(f"conv{c}" for c in self.channels)
+            return f"cnn {self.n_in}-{convs}-{self.n_out}{act}"
         return f"{self.model} {'-'.join(map(str, self.sizes()))}{act}"
+
+
+def _channels_of(meta: dict, where: str) -> tuple[int, ...]:
+    """Return a cnn's checked conv widths, () for the other models (which need none)."""
+    if meta["model"] != "cnn":
+        return ()
+    channels = meta.get("channels")
+    if not (isinstance(channels, list) and 0 < len(channels) <= MAX_LAYERS
+            and all(whole(n, 1, MAX_UNITS) for n in channels)):
+        raise ModelFileError(
+            f"{where}: metadata 'channels' must be a list of 1 to {MAX_LAYERS} conv widths "
+            f"from 1 to {MAX_UNITS}, got {show(channels)}"
+        )
+    return tuple(channels)
 
 
 def norm_of(meta: dict, where: str) -> tuple[float, float]:

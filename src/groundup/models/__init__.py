@@ -1,7 +1,7 @@
 """groundup.models: the training recipe, the named models, the MNIST job, evaluation.
 
     spec.py           TrainSpec: every training setting (name, default, check) and builders
-    architectures.py  logreg, mlp, and build_model by name
+    architectures.py  logreg, mlp, cnn, and build_model by name
     job.py            train_mnist(spec): data -> model -> fit -> test
     classifier.py     GroundupClassifier: the recipe as a scikit-learn estimator
     io.py             save_model / load_model (safetensors + JSON)

@@ -1,14 +1,27 @@
-"""The named architectures, the lecture's two models: `logreg` and `mlp`, and `build_model` by name.
+"""The named architectures: the lecture's `logreg` and `mlp`, a small `cnn`, and `build_model`.
 
-Both end in a LogSoftmax, so they output log-probabilities and train with `nll_loss`.
+All end in a LogSoftmax, so they output log-probabilities and train with `nll_loss`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+from groundup.errors import SettingError
+from groundup.modelfile.schema import CNN_KERNEL, Arch
 from groundup.models.spec import MODELS, layer_sizes, one_of
-from groundup.nn import ACTIVATIONS, Linear, LogSoftmax, Module, Sequential
+from groundup.nn import (
+    ACTIVATIONS,
+    Conv2d,
+    Flatten,
+    Linear,
+    LogSoftmax,
+    MaxPool2d,
+    Module,
+    Reshape,
+    Sequential,
+)
 from groundup.nn.layers import MatMul
 
 
@@ -37,6 +50,33 @@ def mlp(
     return Sequential(*layers)
 
 
+def cnn(
+    n_in: int = 784,
+    n_out: int = 10,
+    channels: Sequence[int] = (16, 32),
+    act: str = "relu",
+    init: str = "kaiming",
+) -> Sequential:
+    """Return Sequential(Reshape to one square channel, then per width c in `channels`:
+    Conv2d(k=5, padding=2) to c channels, act, MaxPool2d(2); Flatten, Linear, LogSoftmax).
+
+    The input is (bs, n_in) rows of a square image, as for the other models.
+    """
+    one_of(lambda: tuple(ACTIVATIONS))("act", act)
+    channels = layer_sizes("channels", channels)
+    problem = Arch("cnn", (), act, n_in, n_out, channels).cnn_problem()
+    if problem:
+        raise SettingError("channels", problem)
+    side = math.isqrt(n_in)
+    layers: list[Module] = [Reshape(1, side, side)]
+    for c_in, c_out in zip((1, *channels), channels, strict=False):
+        layers += [Conv2d(c_in, c_out, CNN_KERNEL, padding=CNN_KERNEL // 2, init=init),
+                   ACTIVATIONS[act](), MaxPool2d(2)]
+        side //= 2
+    layers += [Flatten(), Linear(channels[-1] * side * side, n_out, init=init), LogSoftmax()]
+    return Sequential(*layers)
+
+
 def build_model(
     name: str = "mlp",
     hidden: Sequence[int] = (100,),
@@ -45,9 +85,13 @@ def build_model(
     n_out: int = 10,
     init: str = "kaiming",
     matmul: MatMul | None = None,
+    channels: Sequence[int] = (16, 32),
 ) -> Module:
-    """Return a freshly initialised model by name ("logreg" ignores `hidden` and `act`)."""
+    """Return a freshly initialised model by name ("logreg" ignores `hidden` and `act`;
+    only "cnn" reads `channels`, and it ignores `hidden` and `matmul`)."""
     one_of(lambda: MODELS)("model", name)
     if name == "logreg":
         return logreg(n_in, n_out, init=init, matmul=matmul)
+    if name == "cnn":
+        return cnn(n_in, n_out, channels, act=act, init=init)
     return mlp(n_in, hidden, n_out, act=act, init=init, matmul=matmul)

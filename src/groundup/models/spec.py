@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from groundup.checks import check_memory, check_seed
 from groundup.errors import SettingError
 from groundup.modelfile.schema import MODELS as ARCHITECTURES
+from groundup.modelfile.schema import Arch
 
 if TYPE_CHECKING:
     import torch
@@ -152,7 +153,8 @@ class TrainSpec:
 
     model: str = setting("mlp", one_of(lambda: MODELS))
     hidden: tuple[int, ...] = setting((512,), layer_sizes)  # mlp hidden sizes
-    act: str = setting("relu", one_of(_activations))  # mlp activation
+    act: str = setting("relu", one_of(_activations))  # mlp and cnn activation
+    channels: tuple[int, ...] = setting((16, 32), layer_sizes)  # cnn conv widths
     opt: str = setting("adam", one_of(lambda: OPTIMIZERS))
     lr: float | None = setting(None, rate)  # the peak with onecycle; None: DEFAULT_LR[opt]
     momentum: float = setting(0.9, fraction)  # SGD's
@@ -176,6 +178,8 @@ class TrainSpec:
         """Return the bytes the model, its gradients and optimizer state need; SettingError
         naming `hidden` past `groundup.checks.MEMORY_LIMIT`. n_in None: the least any data
         needs (one input)."""
+        if self.model == "cnn":
+            return self._check_cnn(784 if n_in is None else n_in, n_out)
         hidden = self.hidden if self.model == "mlp" else ()
         sizes = [1 if n_in is None else n_in, *hidden, n_out]
         params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
@@ -183,6 +187,19 @@ class TrainSpec:
         inputs = "at least " if n_in is None else ""
         return check_memory("hidden", 4 * copies * params,
                             f"{inputs}{params:,} float32 parameters (the {self.model}'s weights), "
+                            f"with their gradients and {self.opt} state,")
+
+    def _check_cnn(self, n_in: int, n_out: int) -> int:
+        """Return the bytes a cnn's weights, gradients and optimizer state need; SettingError
+        naming `channels` if its pools do not fit the image or it is too big (n_in None: 28x28
+        MNIST)."""
+        arch = Arch("cnn", (), self.act, n_in, n_out, self.channels)
+        if arch.cnn_problem():
+            raise SettingError("channels", arch.cnn_problem())
+        params = arch.n_params()
+        copies = 4 if self.opt == "adam" else 3
+        return check_memory("channels", 4 * copies * params,
+                            f"{params:,} float32 parameters (the cnn's weights), "
                             f"with their gradients and {self.opt} state,")
 
     # ------------------------------------------------------------ as data
@@ -222,7 +239,8 @@ class TrainSpec:
         from groundup.models.architectures import build_model
 
         self.check_memory(n_in, n_out)  # before a single weight is allocated
-        model = build_model(self.model, hidden=self.hidden, act=self.act, n_in=n_in, n_out=n_out)
+        model = build_model(self.model, hidden=self.hidden, act=self.act, n_in=n_in, n_out=n_out,
+                            channels=self.channels)
         return model.to(self.torch_device())
 
     def build_optimizer(self, params: Any) -> Optimizer:

@@ -11,11 +11,13 @@ from groundup.nn.activations import (
     LogSoftmax,
     ReLU,
     Sigmoid,
+    Sin,
     Softmax,
+    Tanh,
 )
 from groundup.nn.conv import Conv2d
 from groundup.nn.dropout import Dropout
-from groundup.nn.layers import Flatten, Linear
+from groundup.nn.layers import Flatten, Linear, Reshape
 from groundup.nn.module import Module, Sequential
 from groundup.nn.norm import BatchNorm1d, BatchNorm2d
 from groundup.nn.parameter import Parameter
@@ -37,8 +39,11 @@ __all__ = [
     "Module",
     "Parameter",
     "ReLU",
+    "Reshape",
     "Sequential",
     "Sigmoid",
+    "Sin",
     "Softmax",
+    "Tanh",
     "functional",
 ]

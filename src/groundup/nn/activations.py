@@ -52,6 +52,20 @@ class Sigmoid(Module):
         return torch.sigmoid(x)
 
 
+class Tanh(Module):
+    """(exp(x) - exp(-x)) / (exp(x) + exp(-x)): squashes to (-1, 1), centred on 0."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(x)
+
+
+class Sin(Module):
+    """sin(x): periodic, not monotonic, and still trains (the lecture: "even sine works")."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.sin(x)
+
+
 class Softmax(Module):
     """softmax along `dim` (default: the last, the class axis): each row becomes probabilities."""
 
@@ -85,4 +99,6 @@ ACTIVATIONS: dict[str, type[Module]] = {
     "leaky_relu": LeakyReLU,
     "elu": ELU,
     "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "sin": Sin,
 }

@@ -1,4 +1,4 @@
-"""`Linear` (the layer of the lecture: x @ w + b) and `Flatten`."""
+"""`Linear` (the layer of the lecture: x @ w + b), `Flatten` and its inverse `Reshape`."""
 
 from __future__ import annotations
 
@@ -67,3 +67,17 @@ class Flatten(Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x.reshape(x.shape[0], -1)
+
+
+class Reshape(Module):
+    """Reshapes every row to `shape`: Reshape(1, 28, 28) turns (bs, 784) into (bs, 1, 28, 28)."""
+
+    def __init__(self, *shape: int) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.reshape(x.shape[0], *self.shape)
+
+    def extra_repr(self) -> str:
+        return ", ".join(map(str, self.shape))
