@@ -238,3 +238,20 @@ def test_any_text_parses_or_is_one_model_file_error(text: str) -> None:
         parse_meta(text, "m")
     except ModelFileError as e:
         assert str(e).startswith("m: ") and "\n" not in str(e)
+
+
+CNN_ARCH = Arch("cnn", (), "relu", 784, 10, (4, 8))
+CNN_META = {**META, "model": "cnn", "hidden": [], "channels": [4, 8], "n_in": 784, "n_out": 10}
+CNN_HEADER = {k: ("F32", v) for k, v in CNN_ARCH.tensor_shapes().items()}
+SMALL = st.integers(-2, 900) | st.sampled_from([2**24, 2**24 + 1, 10**30, 0.5, True, None, "8"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.sampled_from(["channels", "n_in", "n_out", "model", "hidden", "act"]),
+       value=JSON | SMALL | st.lists(SMALL, max_size=6) | st.just(DROP))
+def test_any_value_in_a_cnn_is_valid_or_one_model_file_error(key, value) -> None:
+    assert validate({**CNN_META, "tensors": {k: list(v[1]) for k, v in CNN_HEADER.items()}},
+                    CNN_HEADER, "m", "model")  # the unspoilt cnn passes
+    _judged(_with(CNN_META, (key,), value), CNN_HEADER, "model")
+    _judged(_with({**META, "channels": [4, 8]}, (key,), value), CNN_HEADER, "model")  # mlp meta
+    _judged(_with(CNN_META, (key,), value), MODEL_HEADER, "model")  # and the other way

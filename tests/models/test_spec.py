@@ -54,3 +54,25 @@ def test_validate_either_accepts_hidden_sizes_or_names_hidden(hidden) -> None:
         assert e.param == "hidden"
     else:
         assert spec.check_memory(1, 2) <= MEMORY_LIMIT
+
+
+def test_a_cnn_counts_its_weights_and_one_batchs_feature_maps() -> None:
+    from groundup.models.architectures import build_model
+
+    spec = TrainSpec(model="cnn", channels=(16, 32), bs=128).validate()
+    params = sum(p.numel() for p in build_model("cnn", channels=(16, 32)).parameters())
+    maps = 16 * 28 * 28 + 32 * 14 * 14  # each conv's output, before its pool
+    assert spec.check_memory(784, 10) == 4 * (4 * params + 2 * 128 * maps)
+    with pytest.raises(SettingError, match=r"^channels: .* feature maps of a batch of 128, would "
+                                           r"need 2.4 GB .*; fewer channels or a smaller `bs`$"):
+        TrainSpec(model="cnn", channels=(3000,)).validate()
+
+
+@given(st.lists(st.integers(1, 10**9), min_size=1, max_size=6), st.integers(1, 10**5))
+def test_validate_either_accepts_channels_or_names_them(channels, bs) -> None:
+    try:
+        spec = TrainSpec(model="cnn", channels=tuple(channels), bs=bs).validate()
+    except SettingError as e:
+        assert e.param == "channels" and "\n" not in str(e)
+    else:
+        assert spec.check_memory() <= MEMORY_LIMIT and len(channels) <= 4

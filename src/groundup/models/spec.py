@@ -190,17 +190,21 @@ class TrainSpec:
                             f"with their gradients and {self.opt} state,")
 
     def _check_cnn(self, n_in: int, n_out: int) -> int:
-        """Return the bytes a cnn's weights, gradients and optimizer state need; SettingError
-        naming `channels` if its pools do not fit the image or it is too big (n_in None: 28x28
-        MNIST)."""
+        """Return the bytes a cnn's weights (with gradients and optimizer state) and one
+        batch's feature maps (conv and activation outputs, which autograd keeps) need;
+        SettingError naming `channels` if its pools do not fit the image or it is too big."""
         arch = Arch("cnn", (), self.act, n_in, n_out, self.channels)
         if arch.cnn_problem():
             raise SettingError("channels", arch.cnn_problem())
         params = arch.n_params()
         copies = 4 if self.opt == "adam" else 3
-        return check_memory("channels", 4 * copies * params,
-                            f"{params:,} float32 parameters (the cnn's weights), "
-                            f"with their gradients and {self.opt} state,")
+        side, maps = math.isqrt(n_in), 0
+        for c in self.channels:
+            maps, side = maps + c * side * side, side // 2
+        return check_memory("channels", 4 * (copies * params + 2 * self.bs * maps),
+                            f"{params:,} float32 parameters (the cnn's weights) with their "
+                            f"gradients and {self.opt} state, and the feature maps of a batch "
+                            f"of {self.bs},", hint="fewer channels or a smaller `bs`")
 
     # ------------------------------------------------------------ as data
 
