@@ -100,7 +100,7 @@ def free_port() -> int:
         (["--data", "missing.csv"], "--data: no such file missing.csv"),
         (["--model", "sklearn:SGDClassifer"], "--model: scikit-learn has no classifier"
                                               " 'SGDClassifer'; did you mean SGDClassifier"),
-        (["--model", "xgboost"], "--model: unknown 'xgboost'; choose logreg, mlp or sklearn"),
+        (["--model", "xgboost"], "--model: unknown 'xgboost'; choose logreg, mlp, cnn or sklearn"),
         (["--train-rows", "0"], "--train-rows: must be positive"),
         (["--n-jobs", "0"], "--n-jobs: must be -1 (all cores) or a whole number in [1, "),
     ],

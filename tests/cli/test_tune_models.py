@@ -21,7 +21,7 @@ def test_our_models_and_sklearn_classifiers_by_name() -> None:
 
 @pytest.mark.parametrize(
     "model, message",
-    [("xgboost", "model: unknown 'xgboost'; choose logreg, mlp or sklearn:<Classifier>"),
+    [("xgboost", "model: unknown 'xgboost'; choose logreg, mlp, cnn or sklearn:<Classifier>"),
      ("sklearn:SGDClassifer", "model: scikit-learn has no classifier 'SGDClassifer'; did you"
                               " mean SGDClassifier"),
      ("sklearn:StackingClassifier", "model: StackingClassifier needs constructor arguments")],
