@@ -15,7 +15,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from hypothesis import strategies as st
 
 from groundup.cli.main import main
 from tests.hostile.conftest import Outcome, assert_ok, assert_refused, run_groundup
+from tests.tune.servers import silent_server
 
 SEARCH = ["tune", "--train-rows", "500", "--n-jobs", "1", "--model", "logreg"]
 APPLICATION_ID = 0x47555453  # written out here: the test states the file format, not imports it
@@ -178,36 +178,11 @@ def http_server() -> Iterator[int]:
         proc.wait()
 
 
-@contextlib.contextmanager
-def silent_socket() -> Iterator[int]:
-    """Yield the port of a socket that accepts connections and never says a word."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            with contextlib.suppress(OSError):
-                held.append(listener.accept()[0])
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join()
-        for s in [*held, listener]:
-            s.close()
-
-
 def test_a_scheduler_that_is_not_dask_is_refused_in_time_and_quietly(tmp_path: Path) -> None:
     dask = [*SEARCH, "--grid", "lr=0.1", "--backend", "dask", "--scheduler-timeout", "1",
             "--scheduler"]
-    with http_server() as web, silent_socket() as mute:
+    with http_server() as web, silent_server() as mute_address:
+        mute = mute_address.removeprefix("tcp://127.0.0.1:")
         cases = {
             "http": [*dask, f"tcp://127.0.0.1:{web}"],  # before: never returned
             "url": [*dask, f"http://127.0.0.1:{web}"],  # before: nine lines of noise, 14 s
