@@ -28,8 +28,8 @@ THREADS_PER_CORE = 4
 MEMORY_LIMIT = 10**9  # 1 GB
 
 
-def whole_number(name: str, value: Any, low: int, high: int) -> int:
-    """Return `value` as an int after checking it is a whole number in [low, high].
+def whole_number(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """Return `value` as an int after checking it is a whole number in [low, high] (or >= low).
 
     >>> whole_number("bs", 64, 1, 1000)
     64
@@ -37,10 +37,11 @@ def whole_number(name: str, value: Any, low: int, high: int) -> int:
     Traceback (most recent call last):
     groundup.errors.SettingError: bs: must be a whole number in [1, 1000], got 2.5
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not (
-        low <= value <= high
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low or (
+        high is not None and value > high
     ):
-        raise SettingError(name, f"must be a whole number in [{low}, {high}], got {value!r}")
+        span = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise SettingError(name, f"must be a whole number {span}, got {value!r}")
     return int(value)
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from groundup.checks import check_memory, check_seed
+from groundup.checks import check_memory, check_seed, whole_number
 from groundup.errors import SettingError
 from groundup.modelfile.schema import MODELS as ARCHITECTURES
 from groundup.modelfile.schema import Arch
@@ -45,15 +45,6 @@ DEFAULT_LR = {"adam": 3e-3, "sgd": 0.1}  # when lr is None: what trains well wit
 Check = Callable[[str, Any], Any]
 
 
-def _integer(name: str, v: Any, low: int, high: int | None = None) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < low or (
-        high is not None and v >= high
-    ):
-        span = f">= {low}" if high is None else f"in [{low}, {high})"
-        raise SettingError(name, f"must be a whole number {span}, got {v!r}")
-    return int(v)
-
-
 def _number(name: str, v: Any, low: float, high: float | None = None) -> float:
     ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
     if not ok or v < low or (high is not None and v >= high):
@@ -63,11 +54,7 @@ def _number(name: str, v: Any, low: float, high: float | None = None) -> float:
 
 
 def positive_int(name: str, v: Any) -> int:
-    return _integer(name, v, 1)
-
-
-def seed_int(name: str, v: Any) -> int:
-    return check_seed(name, v)  # the one seed range every generator takes
+    return whole_number(name, v, 1)
 
 
 def rate(name: str, v: Any) -> float | None:
@@ -108,7 +95,7 @@ def layer_sizes(name: str, v: Any) -> tuple[int, ...]:
         raise SettingError(name, f"expected layer sizes like (100,) or 100, got {v!r}") from None
     if not sizes:
         raise SettingError(name, "needs at least one layer size")
-    return tuple(_integer(name, s, 1) for s in sizes)
+    return tuple(whole_number(name, s, 1) for s in sizes)
 
 
 def device_name(name: str, v: Any) -> str:
@@ -162,7 +149,7 @@ class TrainSpec:
     sched: str = setting("onecycle", one_of(_schedules))
     epochs: int = setting(10, positive_int)
     bs: int = setting(128, positive_int)
-    seed: int = setting(42, seed_int)  # initial weights and batch order
+    seed: int = setting(42, check_seed)  # initial weights and batch order (0 .. 2**32 - 1)
     device: str = setting("auto", device_name)  # auto: a GPU when there is one
 
     def validate(self) -> TrainSpec:
