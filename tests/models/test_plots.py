@@ -82,3 +82,16 @@ def test_check_picture_dir(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(GroundupError, match="not a directory"):
         check_picture_dir(tmp_path / "file")
+
+
+def test_a_cnn_gets_no_first_layer_weights_picture(tmp_path: Path) -> None:
+    # an 8,16 cnn's Linear takes 16*7*7 = 784 feature-map values: the same count as the
+    # pixels, so it was drawn as if it were logreg's pixel weights
+    torch.manual_seed(0)
+    cnn = build_model("cnn", channels=(8, 16))
+    with pytest.raises(GroundupError, match="through convolutions"):
+        first_linear(cnn)
+    ev = evaluate_model(cnn, {**META, "model": "cnn"}, n_wrong=4)
+    paths = write_pictures(ev, cnn, tmp_path / "pics")
+    assert [p.name for p in paths] == list(PICTURES[:2])
+    assert not (tmp_path / "pics" / PICTURES[2]).exists()

@@ -21,13 +21,16 @@ import torch
 from groundup.errors import GroundupError
 from groundup.fileio import prepare_output_dir
 from groundup.models.evaluate import Evaluation
-from groundup.nn import Linear, Module
+from groundup.nn import Conv2d, Linear, Module
 
 PICTURES = ("confusion.png", "wrong.png", "weights.png")
 
 
 def first_linear(model: Module) -> Linear:
     """Return the model's first Linear layer (the one that looks at the pixels)."""
+    if looks_through_convolutions(model):
+        raise GroundupError(f"{type(model).__name__} looks at the pixels through convolutions; "
+                            "its first Linear layer sees feature maps, not pixels")
     for m in model.modules():
         if isinstance(m, Linear):
             return m
@@ -178,17 +181,28 @@ def plot_first_layer(
     return save_figure(fig, path)
 
 
+def looks_through_convolutions(model: Module) -> bool:
+    """Return whether the model has a Conv2d: then no Linear layer looks at the pixels."""
+    return any(isinstance(m, Conv2d) for m in model.modules())
+
+
 def write_pictures(
     ev: Evaluation, model: Module, out_dir: str | os.PathLike, n_units: int = 16
 ) -> list[Path]:
-    """Return the paths of the three PNGs (confusion, wrong, weights) written into `out_dir`."""
+    """Return the paths of the PNGs (confusion, wrong, weights) written into `out_dir`.
+
+    A cnn gets no weights picture: its first Linear layer sees feature maps, not pixels, and
+    drawing its filters is still to come.
+    """
     out = Path(out_dir)
     check_picture_dir(out)
-    return [
+    written = [
         plot_confusion(ev, out / PICTURES[0]),
         plot_confidently_wrong(ev, out / PICTURES[1]),
-        plot_first_layer(model, out / PICTURES[2], n_units=n_units, ink=ev.ink),
     ]
+    if not looks_through_convolutions(model):
+        written.append(plot_first_layer(model, out / PICTURES[2], n_units=n_units, ink=ev.ink))
+    return written
 
 
 def check_picture_dir(out_dir: str | os.PathLike) -> Path:
