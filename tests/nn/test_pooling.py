@@ -1,4 +1,5 @@
-"""MaxPool2d and AvgPool2d against torch.nn.functional's pools as oracle."""
+"""MaxPool2d and AvgPool2d against torch.nn.functional's pools as oracle, on both paths:
+the strided views (the lecture's way) and the torch primitives (the default)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def pool_cases(draw: st.DrawFn) -> dict:
         "k": k, "stride": draw(st.none() | st.integers(1, 3)),
         "kind": draw(st.sampled_from(sorted(POOLS))),
         "channels_last": draw(st.booleans()),
+        "views": draw(st.booleans()),
     }
 
 
@@ -37,7 +39,7 @@ def check_against_oracle(case: dict, dtype: torch.dtype) -> None:
         x = x.contiguous(memory_format=torch.channels_last)
     x.requires_grad_()
     xr = x.detach().clone().requires_grad_()
-    ours = ours_cls(case["k"], case["stride"])(x)
+    ours = ours_cls(case["k"], case["stride"], **({"views": case["views"]} if case["kind"] == "max" else {}))(x)
     ref = ref_fn(xr, case["k"], case["stride"])
     torch.testing.assert_close(ours, ref, atol=tol, rtol=tol)
     g = torch.randn_like(ref)
@@ -58,10 +60,16 @@ def test_pools_match_torch_float32(case: dict) -> None:
     check_against_oracle(case, torch.float32)
 
 
-def test_max_pool_sends_a_tied_windows_gradient_to_one_element() -> None:
+@pytest.mark.parametrize("views", [False, True])
+def test_max_pool_sends_a_tied_windows_gradient_to_one_element(views: bool) -> None:
     x = torch.ones(1, 1, 2, 2, requires_grad=True)  # all four tie for the max
-    MaxPool2d(2)(x).sum().backward()
+    MaxPool2d(2, views=views)(x).sum().backward()
     assert float(x.grad.sum()) == 1 and int((x.grad != 0).sum()) == 1
+
+
+def test_max_pool_checks_its_input_on_the_view_path_too() -> None:
+    with pytest.raises(SettingError, match=r"kernel 5x5 is larger than"):
+        MaxPool2d(5, views=True)(torch.randn(1, 1, 4, 9))
 
 
 def test_mnist_shapes_and_repr() -> None:
@@ -70,6 +78,12 @@ def test_mnist_shapes_and_repr() -> None:
     assert AvgPool2d(3, stride=2)(x).shape == (5, 8, 13, 13)
     assert repr(MaxPool2d(2)) == "MaxPool2d(k=2)"
     assert repr(AvgPool2d(3, stride=1)) == "AvgPool2d(k=3, stride=1)"
+    assert repr(MaxPool2d(2, views=True)) == "MaxPool2d(k=2, views=True)"
+
+
+def test_max_pools_view_path_and_primitive_agree() -> None:
+    x = torch.randn(4, 3, 12, 10, dtype=torch.float64)
+    torch.testing.assert_close(MaxPool2d(3, 2, views=True)(x), MaxPool2d(3, 2)(x), atol=0, rtol=0)
 
 
 @pytest.mark.parametrize("cls", [MaxPool2d, AvgPool2d])

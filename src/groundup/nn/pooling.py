@@ -1,7 +1,12 @@
 """`MaxPool2d` and `AvgPool2d`: each k x k window of a strided view reduced to one number.
 
 No loops: `unfold` gives a (bs, c, out_h, out_w, k, k) view of every window without
-copying, and one reduction over its last two dimensions pools them all at once.
+copying, and one reduction over its last two dimensions pools them all at once. That is the
+lecture-style path, and AvgPool2d's only one. MaxPool2d calls the tensor primitive
+`torch.max_pool2d` unless `views=True`, the way `Conv2d` calls `torch.conv2d`: the view path
+must copy the windows to reduce them, and its backward scatters through two unfolds, which
+made pooling half of a small cnn's training step (4x slower than the primitive, measured).
+Both paths give the same numbers (tests/nn/test_pooling.py).
 """
 
 from __future__ import annotations
@@ -36,9 +41,19 @@ class MaxPool2d(_Pool2d):
 
     name = "MaxPool2d"
 
+    def __init__(self, k: int, stride: int | None = None, views: bool = False) -> None:
+        super().__init__(k, stride)
+        self.views = bool(views)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        windows = self.windows(x)  # checks x on both paths
+        if not self.views:
+            return torch.max_pool2d(x, self.k, self.stride)
         # max over the flattened window (not amax): a tie sends the gradient to one element
-        return self.windows(x).flatten(-2).max(dim=-1).values
+        return windows.flatten(-2).max(dim=-1).values
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + (", views=True" if self.views else "")
 
 
 class AvgPool2d(_Pool2d):
