@@ -23,7 +23,15 @@ from groundup.nn.functional import nll_loss
 from groundup.train import Callback, DivergenceGuard, History, Resume, evaluate, fit
 from groundup.train.checkpoint import Checkpoint
 
-VALID_BS = 2048  # scoring needs no gradients: big batches are faster
+VALID_BS = 2048  # scoring needs no gradients: big batches are faster ...
+SCORING_BYTES = 256 * 2**20  # ... as long as one batch's feature maps stay this small
+
+
+def scoring_bs(spec: TrainSpec) -> int:
+    """Return the batch size to score `spec`'s model with: VALID_BS, or fewer images for a
+    wide cnn, whose conv outputs (activation included) for 2048 images could take gigabytes."""
+    per_image = 2 * 4 * spec.feature_map_floats()  # conv output and its activation, float32
+    return max(1, min(VALID_BS, SCORING_BYTES // max(1, per_image)))
 
 
 @dataclass
@@ -66,7 +74,7 @@ def train_mnist(
     x_train, y_train = x_train[:train_rows], y_train[:train_rows]
     x_valid, y_valid = load_mnist("valid", device=device, data_dir=data_dir)
     train_dl = spec.build_loader(x_train, y_train)
-    valid_dl = DataLoader(x_valid, y_valid, bs=VALID_BS, shuffle=False)
+    valid_dl = DataLoader(x_valid, y_valid, bs=scoring_bs(spec), shuffle=False)
     model = spec.build_model()
     opt = spec.build_optimizer(model.parameters())
     first = [Resume(resume)] if resume is not None else []  # restores before anything looks
@@ -78,7 +86,7 @@ def train_mnist(
     seconds = time.perf_counter() - start
 
     x_test, y_test = load_mnist("test", device=device, data_dir=data_dir)
-    test_loss, test_acc = evaluate(model, x_test, y_test, nll_loss)
+    test_loss, test_acc = evaluate(model, x_test, y_test, nll_loss, bs=scoring_bs(spec))
     meta = model_meta(spec, train_rows=train_rows, data_dir=data_dir)
     meta.update(
         test_accuracy=test_acc,

@@ -38,6 +38,12 @@ if TYPE_CHECKING:
 MODELS = ARCHITECTURES  # the one list: what a model file may describe (groundup.modelfile)
 OPTIMIZERS = ("adam", "sgd")
 DEFAULT_LR = {"adam": 3e-3, "sgd": 0.1}  # when lr is None: what trains well with each
+# Named recipes: settings chosen by measurement (benchmarks/bench_time_to_accuracy.py) to
+# reach a test accuracy in the least training time on a CPU; `groundup train --fast` is "fast".
+RECIPES: dict[str, dict[str, Any]] = {
+    "fast": {"model": "mlp", "hidden": (512,), "epochs": 2, "bs": 512, "lr": 5e-3},
+    "fast-cnn": {"model": "cnn", "channels": (8, 16), "epochs": 2, "bs": 128, "lr": 5e-3},
+}
 
 
 # ---------------------------------------------------------------- checks: value -> clean value
@@ -185,13 +191,18 @@ class TrainSpec:
             raise SettingError("channels", arch.cnn_problem())
         params = arch.n_params()
         copies = 4 if self.opt == "adam" else 3
-        side, maps = math.isqrt(n_in), 0
-        for c in self.channels:
-            maps, side = maps + c * side * side, side // 2
+        maps = self.feature_map_floats(n_in)
         return check_memory("channels", 4 * (copies * params + 2 * self.bs * maps),
                             f"{params:,} float32 parameters (the cnn's weights) with their "
                             f"gradients and {self.opt} state, and the feature maps of a batch "
                             f"of {self.bs},", hint="fewer channels or a smaller `bs`")
+
+    def feature_map_floats(self, n_in: int = 784) -> int:
+        """Return the floats of one image's conv outputs (a cnn's; 0 for other models)."""
+        side, maps = math.isqrt(n_in), 0
+        for c in self.channels if self.model == "cnn" else ():
+            maps, side = maps + c * side * side, side // 2
+        return maps
 
     # ------------------------------------------------------------ as data
 
