@@ -1,8 +1,9 @@
 """groundup.data: the shipped MNIST, an IDX reader, and a DataLoader that stays on the device.
 
-from groundup.data import load_mnist, DataLoader
+from groundup.data import Augment, DataLoader, load_mnist
 x, y = load_mnist("train")                  # (50000, 784) float32, (50000,) int64
 for xb, yb in DataLoader(x, y, bs=64, seed=0): ...
+DataLoader(x, y, bs=512, seed=0, transform=Augment())   # random shifts, turns, sizes
 
 The names below are imported on first use (PEP 562), not with the package: a torch-free
 part such as `groundup.data.images` (read by `groundup predict`) then does not pay the
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 # public name -> the module of this package that defines it
 _EXPORTS = {
+    "Augment": "augment",
     "DataLoader": "loader",
     "N_CLASSES": "mnist",
     "N_PIXELS": "mnist",
@@ -29,6 +31,7 @@ _EXPORTS = {
 }
 
 __all__ = [  # = sorted(_EXPORTS), spelled out for linters
+    "Augment",
     "DataLoader",
     "N_CLASSES",
     "N_PIXELS",
@@ -42,6 +45,7 @@ __all__ = [  # = sorted(_EXPORTS), spelled out for linters
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from groundup.data.augment import Augment
     from groundup.data.device import resolve_device
     from groundup.data.idx import read_idx, write_idx
     from groundup.data.loader import DataLoader
