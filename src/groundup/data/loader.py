@@ -13,18 +13,22 @@ same seed gives the same order on CPU and GPU (and the same as torch's own DataL
 a generator seeded alike). Where the order stands is one small object, `Position`: the
 epoch, the batches of it handed out, and the generator state its permutation was drawn
 from. `state_dict()` / `load_state_dict()` save and restore it, so a run continues exactly,
-even mid-epoch.
+even mid-epoch. A `transform` (random augmentation) draws from a generator seeded by
+(seed, epoch, batch index), so it needs no place in that state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from groundup.errors import GroundupError
+from groundup.errors import GroundupError, SettingError
+
+# transform(xb, generator) -> xb: a batch of x and a generator seeded for that batch alone
+Transform = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
 
 class DataLoader:
@@ -34,6 +38,10 @@ class DataLoader:
     `shuffle=False` yields rows in order. `drop_last` drops a final batch smaller than `bs`.
     `seed=None` draws a seed from torch's global generator, so `torch.manual_seed` still
     makes a run repeatable. Every `iter()` (every `for` loop) starts a new epoch.
+    `transform(xb, generator)`, when given (e.g. `groundup.data.Augment()`), replaces each
+    batch's x by what it returns; it must not change xb in place (it may be a view of x).
+    Its generator lives on the data's device and is seeded from (seed, epoch, batch index)
+    alone, so a run resumed from `state_dict()` transforms each batch exactly as before.
     """
 
     def __init__(
@@ -44,6 +52,7 @@ class DataLoader:
         shuffle: bool = True,
         drop_last: bool = False,
         seed: int | None = None,
+        transform: Transform | None = None,
     ) -> None:
         if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
             raise GroundupError(
@@ -59,10 +68,13 @@ class DataLoader:
             raise GroundupError(f"batch size must be a positive integer, got {bs!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise GroundupError(f"seed must be an integer or None, got {seed!r}")
+        if transform is not None and not callable(transform):
+            raise SettingError("transform", f"must be callable or None, got {transform!r}")
         if seed is None:
             seed = int(torch.randint(0, 2**62, (), dtype=torch.int64))
         self.x, self.y = x, y
         self.bs, self.shuffle, self.drop_last, self.seed = bs, bool(shuffle), bool(drop_last), seed
+        self.transform = transform
         self._gen = torch.Generator().manual_seed(seed)
         self.position = Position(0, 0, self._gen.get_state())  # no epoch begun yet
         self._resume = False  # set by load_state_dict: the next iter() finishes the epoch
@@ -113,10 +125,21 @@ class DataLoader:
             pos.batch = b + 1
             rows = slice(b * bs, (b + 1) * bs)
             if perm is None:
-                yield x[rows], y[rows]  # in order: views, no copy
+                xb, yb = x[rows], y[rows]  # in order: views, no copy
             else:
                 idx = perm[rows]  # (bs,) row numbers -> (bs, 784) gathered rows
-                yield x.index_select(0, idx), y.index_select(0, idx)
+                xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+            if self.transform is not None:
+                xb = self.transform(xb, self.batch_generator(pos.epoch, b))
+            yield xb, yb
+
+    def batch_generator(self, epoch: int, batch: int) -> torch.Generator:
+        """Return a generator on the data's device for `transform`, seeded by (seed, epoch, batch).
+
+        A function of those three numbers alone, so no checkpoint needs to store its state.
+        """
+        gen = torch.Generator(device=self.device)
+        return gen.manual_seed(_mix(self.seed, epoch, batch))
 
     def state_dict(self) -> dict[str, Any]:
         """Return what a restored loader needs to continue the exact same data order.
@@ -175,8 +198,26 @@ class DataLoader:
         return (
             f"DataLoader(n={self.n}, bs={self.bs}, batches={len(self)}, shuffle={self.shuffle}, "
             f"drop_last={self.drop_last}, seed={self.seed}, device={self.device}, "
-            f"epoch={self.epoch})"
+            f"epoch={self.epoch}"
+            + ("" if self.transform is None else f", transform={self.transform!r}")
+            + ")"
         )
+
+
+def _mix(*numbers: int) -> int:
+    """Return a 63-bit seed from whole numbers: a SplitMix64 step over each in turn.
+
+    Nearby inputs ((seed, 3, 7) and (seed, 3, 8)) give unrelated seeds, and the same inputs
+    give the same seed in every process and on every machine.
+    """
+    mask = 2**64 - 1
+    h = 0
+    for v in numbers:
+        h = (h ^ (v & mask)) + 0x9E3779B97F4A7C15 & mask
+        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9 & mask
+        h = (h ^ (h >> 27)) * 0x94D049BB133111EB & mask
+        h ^= h >> 31
+    return h >> 1
 
 
 @dataclass
