@@ -162,10 +162,10 @@ def _distort(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.nda
     """Return the strokes bent by a smooth random warp, then squeezed, slanted and rotated."""
     freq = rng.uniform(0.5, 1.6, (2, 3, 2))  # (dx/dy, wave, x/y)
     phase = rng.uniform(0, 2 * np.pi, (2, 3))
-    amp = rng.uniform(0, 0.035, (2, 3))
+    amp = rng.uniform(0, 0.045, (2, 3))
     aspect = rng.uniform(0.55, 1.0)
-    slant = rng.uniform(-0.2, 0.35)  # > 0: the top leans right
-    turn = math.radians(rng.uniform(-8, 8))
+    slant = rng.uniform(-0.25, 0.4)  # > 0: the top leans right
+    turn = math.radians(rng.uniform(-12, 12))
     rot = np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]])
     out = []
     for s in strokes:
