@@ -111,28 +111,37 @@ def warp(images: torch.Tensor, matrix: torch.Tensor, fill: float | torch.Tensor)
     (bilinear, align_corners=False) with the translation in pixels rather than half-sizes.
     """
     n, h, w = images.shape
-    m = matrix.to(images.dtype)
-    fill = torch.as_tensor(fill, dtype=images.dtype, device=images.device).expand(n)
+    m, dev = matrix.to(images.dtype), images.device
+    fill = torch.as_tensor(fill, dtype=images.dtype, device=dev).expand(n)
     # the image inside a border of fill, 1 pixel before and 2 after: every clamped point
     # below has its four neighbours in this frame, so no neighbour needs an in-bounds test
     hp, wp = h + 3, w + 3
     frame = fill[:, None, None].expand(n, hp, wp).clone()
     frame[:, 1 : h + 1, 1 : w + 1] = images
-    xs = torch.arange(w, dtype=images.dtype, device=images.device) - (w - 1) / 2
-    ys = torch.arange(h, dtype=images.dtype, device=images.device) - (h - 1) / 2
+    xs = torch.arange(w, dtype=images.dtype, device=dev) - (w - 1) / 2
+    ys = torch.arange(h, dtype=images.dtype, device=dev) - (h - 1) / 2
     # source x = m00 x + (m01 y + m02), a row term plus a column term: one (n, h, w) add
     src_x = (m[:, 0, :1] * xs)[:, None, :] + (m[:, 0, 1:2] * ys + m[:, 0, 2:])[:, :, None]
     src_y = (m[:, 1, :1] * xs)[:, None, :] + (m[:, 1, 1:2] * ys + m[:, 1, 2:])[:, :, None]
-    # to frame pixels; beyond [-1, w] both neighbours along that axis are already fill
-    src_x = src_x.add_((w - 1) / 2 + 1).clamp_(0, w + 1)
-    src_y = src_y.add_((h - 1) / 2 + 1).clamp_(0, h + 1)
-    x0, y0 = src_x.floor(), src_y.floor()
-    fx, fy = src_x.sub_(x0).flatten(1), src_y.sub_(y0).flatten(1)
-    corner = (y0.mul_(wp).add_(x0)).flatten(1).long()  # (n, h*w) index of the top-left one
-    flat = frame.flatten(1)
-    top = torch.lerp(flat.gather(1, corner), flat.gather(1, corner + 1), fx)
-    bottom = torch.lerp(flat.gather(1, corner + wp), flat.gather(1, corner + wp + 1), fx)
-    return torch.lerp(top, bottom, fy).view(n, h, w)
+    # to frame pixels; beyond [-1, w] both neighbours along that axis are already fill.
+    # In place wherever it can be: on a CPU each fresh (n, h, w) tensor costs page faults
+    # that take longer than the arithmetic (this order halved the time of a 512 batch)
+    src_x = src_x.add_((w - 1) / 2 + 1).clamp_(0, w + 1).view(n, h * w)
+    src_y = src_y.add_((h - 1) / 2 + 1).clamp_(0, h + 1).view(n, h * w)
+    corner, x0 = src_y.floor(), src_x.floor()
+    fy, fx = src_y.sub_(corner), src_x.sub_(x0)
+    # frame index of each point's top-left neighbour (whole numbers, exact in float32 for
+    # frames of up to 2**24 pixels)
+    corner = corner.mul_(wp).add_(x0)
+    size = hp * wp  # one frame; the index counts through all n of them
+    itype = torch.int32 if n * size < 2**31 else torch.int64
+    starts = torch.arange(0, n * size, size, dtype=itype, device=dev)[:, None]
+    corner = corner.to(itype).add_(starts)
+    # the other three neighbours are the same index into the frames shifted by 1, wp, wp + 1
+    flat, at = frame.view(-1), corner.view(-1)
+    v00, v01, v10, v11 = (flat[k:].index_select(0, at).view(n, h * w) for k in (0, 1, wp, wp + 1))
+    top, bottom = v00.lerp_(v01, fx), v10.lerp_(v11, fx)
+    return top.lerp_(bottom, fy).view(n, h, w)
 
 
 def _as_images(x: Any) -> torch.Tensor:
