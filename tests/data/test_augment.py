@@ -73,6 +73,15 @@ def test_warp_equals_the_oracle_float64(p: dict) -> None:
     torch.testing.assert_close(out, oracle(images, matrix, fill), atol=1e-10, rtol=0)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_a_large_batch_in_blocks_equals_each_image_alone(dtype: torch.dtype) -> None:
+    x = torch.randn(300, 28, 28, dtype=dtype)
+    matrix = Augment(shift=3, rotate=20).draw(300, gen(), dtype)
+    fill = x.flatten(1).amin(1)
+    alone = torch.cat([warp(x[i : i + 1], matrix[i : i + 1], fill[i : i + 1]) for i in range(300)])
+    assert torch.equal(warp(x, matrix, fill), alone)
+
+
 def test_points_outside_read_the_fill_not_zero() -> None:
     x = torch.full((2, 784), -0.42)
     x[:, 300:500] = 2.0  # a bright band, the rest background
