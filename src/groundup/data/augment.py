@@ -120,7 +120,10 @@ def warp(images: torch.Tensor, matrix: torch.Tensor, fill: float | torch.Tensor)
     n, h, w = images.shape
     dtype, dev = images.dtype, images.device
     m = matrix.to(dtype)
-    fill = torch.as_tensor(fill, dtype=dtype, device=dev).expand(n)
+    if isinstance(fill, torch.Tensor):
+        fill = fill.to(dtype).expand(n)
+    else:  # made on the device, not copied there: no host-device transfer per batch
+        fill = torch.full((n,), fill, dtype=dtype, device=dev)
     out = torch.empty((n, h, w), dtype=dtype, device=dev)
     per_image = h * w * images.element_size()
     rows = max(1, n if dev.type != "cpu" else BLOCK_BYTES // per_image)
