@@ -163,8 +163,9 @@ def test_bad_batches_and_generators_are_one_line_errors() -> None:
 
 
 def test_augment_is_a_frozen_value() -> None:
-    aug = Augment(scale=[0.8, 1.2])
-    assert aug.scale == (0.8, 1.2) and aug == Augment(scale=(0.8, 1.2))
+    aug = Augment(shift=3, scale=[0.8, 1.2])
+    assert aug.scale == (0.8, 1.2) and aug == Augment(shift=3.0, scale=(0.8, 1.2))
+    assert repr(aug) == "Augment(shift=3.0, rotate=10.0, scale=(0.8, 1.2), fill=None)"
     with pytest.raises(AttributeError):
         aug.shift = 5  # type: ignore[misc]
 

@@ -45,8 +45,9 @@ class Augment:
     fill: float | None = None
 
     def __post_init__(self) -> None:
-        _number("shift", self.shift, 0.0, None)
-        _number("rotate", self.rotate, 0.0, 180.0)
+        # kept as the checked floats, so equal settings make equal (and equally shown) values
+        object.__setattr__(self, "shift", _number("shift", self.shift, 0.0, None))
+        object.__setattr__(self, "rotate", _number("rotate", self.rotate, 0.0, 180.0))
         scale = self.scale
         if not isinstance(scale, tuple | list) or len(scale) != 2:
             raise SettingError("scale", f"must be a pair (low, high), got {scale!r}")
@@ -55,7 +56,7 @@ class Augment:
             raise SettingError("scale", f"must be a pair with 0 < low <= high, got {scale!r}")
         object.__setattr__(self, "scale", (low, high))
         if self.fill is not None:
-            _number("fill", self.fill, None, None)
+            object.__setattr__(self, "fill", _number("fill", self.fill, None, None))
 
     def __call__(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Return a new tensor of x's shape: each image of the batch under its own random map.
@@ -97,7 +98,8 @@ def inverse_maps(angle: torch.Tensor, inv_scale: torch.Tensor, shift: torch.Tens
     """
     cos, sin = torch.cos(angle) * inv_scale, torch.sin(angle) * inv_scale
     linear = torch.stack([torch.stack([cos, sin], -1), torch.stack([-sin, cos], -1)], -2)
-    offset = -(linear @ shift.unsqueeze(-1))  # (n, 2, 1)
+    # -(linear @ shift), written out: a matmul may run in TF32 on a GPU, off by 1e-3 pixel
+    offset = -(linear * shift[:, None, :]).sum(-1, keepdim=True)  # (n, 2, 1)
     return torch.cat([linear, offset], -1)
 
 
