@@ -216,7 +216,12 @@ def test_loader_refuses_a_transform_that_is_not_callable() -> None:
 @cuda
 def test_cuda_batch_stays_on_its_device_and_matches_the_oracle() -> None:
     x = torch.rand(64, 784, device="cuda")
-    out = Augment(shift=3, rotate=15)(x, gen(0, "cuda"))
+    torch.cuda.set_sync_debug_mode("error")  # no host-device sync per batch
+    try:
+        out = Augment(shift=3, rotate=15)(x, gen(0, "cuda"))
+        Augment(fill=-0.5)(x, gen(0, "cuda"))
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
     assert out.device == x.device
     images, matrix, fill = _case(
         {"n": 8, "h": 28, "w": 28, "angle": 30, "scale": 1.2, "dx": 2, "dy": -1, "seed": 1},
