@@ -34,7 +34,7 @@ from groundup.predictor import load_predictor
 
 ROOT = Path(__file__).resolve().parents[1]
 PLOT = ROOT / "docs" / "img" / "foreign" / "predictions.png"
-PLOT_ROWS = 3  # rows of ten digits drawn per kind
+PLOT_ROWS = 2  # rows of ten digits drawn per kind, then one of misread digits
 
 
 def model_input(images: np.ndarray, folder: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -97,7 +97,9 @@ def train_models(args: argparse.Namespace, folder: Path) -> list[Path]:
     paths = []
     for model in args.model:
         for augment in augments:
-            settings = {"model": model, **({"augment": True} if augment else {})}
+            settings = {"model": model}
+            if has_augment():  # explicit both ways: a model's default may be either
+                settings["augment"] = augment
             if args.epochs is not None:
                 settings["epochs"] = args.epochs
             start = time.perf_counter()
@@ -118,7 +120,9 @@ def describe(model_path: Path) -> tuple[str, str, str]:
     if config.get("epochs") is not None:
         name += f" ({config['epochs']} ep)"
     test = meta.get("test_accuracy")
-    return name, "yes" if config.get("augment") else "no", "?" if test is None else f"{test:.2%}"
+    augment = config.get("augment", False)  # a model saved before the setting had none
+    augment = {True: "yes", False: "no"}.get(augment, str(augment))
+    return name, augment, "?" if test is None else f"{test:.2%}"
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
@@ -128,30 +132,59 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def draw(model_path: Path, sets: dict[str, dict], path: Path) -> Path:
-    """Return `path` after drawing PLOT_ROWS x 10 pictures of each kind with the digit the
-    model reads under each (red where wrong)."""
+    """Return `path` after drawing, for each kind, PLOT_ROWS rows of its first pictures and a
+    row of its first misread ones, with the digit the model reads under each (red: wrong)."""
     import matplotlib.pyplot as plt
+    from PIL import Image
 
     from groundup.plot import save_figure
 
-    rows = PLOT_ROWS * len(sets)
-    fig, axes = plt.subplots(rows, 10, figsize=(10, 1.15 * rows))
+    side = next(iter(sets.values()))["images"].shape[-1]
+    cell_w, cell_h = side + 8, side + 22  # room for the label under each picture
+    rows = (PLOT_ROWS + 1) * len(sets)
+    canvas = np.full((rows * cell_h, 10 * cell_w), 255, np.uint8)
+    labels = []  # (x, y, text, right)
     for k, (kind, data) in enumerate(sets.items()):
         said = predictions(model_path, data)
-        for i in range(PLOT_ROWS * 10):
-            ax = axes[k * PLOT_ROWS + i // 10, i % 10]
-            ax.imshow(data["images"][i], cmap="gray", vmin=0, vmax=255)
-            ax.set_xticks([]), ax.set_yticks([])
-            right = said[i] == data["labels"][i]
-            ax.set_xlabel("?" if said[i] < 0 else str(said[i]), color="black" if right else "red",
-                          fontsize=11, labelpad=1, fontweight="normal" if right else "bold")
-            if i % 10 == 0:
-                ax.set_ylabel(kind, fontsize=11)
+        wrong = np.flatnonzero(said != data["labels"])[:10]
+        for j, i in enumerate([*range(PLOT_ROWS * 10), *wrong]):
+            top, left = (k * (PLOT_ROWS + 1) + j // 10) * cell_h, (j % 10) * cell_w + 4
+            canvas[top : top + side + 2, left - 1 : left + side + 1] = 0  # a thin frame
+            canvas[top + 1 : top + side + 1, left : left + side] = data["images"][i]
+            text = "?" if said[i] < 0 else str(said[i])
+            labels.append((left + side / 2, top + side + 3, text, said[i] == data["labels"][i]))
+        first = k * (PLOT_ROWS + 1) * cell_h
+        labels += [(-6, first + PLOT_ROWS * cell_h / 2, kind, None),
+                   (-6, first + (PLOT_ROWS + 0.4) * cell_h, f"{kind}:\nmisread", None)]
+    fig, ax = plt.subplots(figsize=(10 * cell_w / 70, rows * cell_h / 70))
+    ax.imshow(canvas, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    for x, y, text, right in labels:
+        if right is None:  # a row's name
+            ax.text(x, y, text, ha="right", va="center", fontsize=12)
+        else:
+            ax.text(x, y, text, ha="center", va="top", fontsize=12,
+                    color="black" if right else "red", fontweight="normal" if right else "bold")
+    ax.axis("off")
     name, augment, _ = describe(model_path)
-    fig.suptitle(f"foreign digits read by {name}, augment {augment} (red: wrong)", fontsize=12)
-    fig.tight_layout()
+    ax.set_title(f"foreign digits read by {name}, augment {augment} (red: wrong)", fontsize=13)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return save_figure(fig, path)
+    save_figure(fig, path, dpi=90)
+    if path.suffix.lower() == ".png":  # the paper's noise costs an RGB PNG dearly
+        with Image.open(path) as image:
+            small = image.convert("RGB").quantize(palette=_grays_and_reds(), dither=0)
+        small.save(path, optimize=True)
+    return path
+
+
+def _grays_and_reds():
+    """Return a palette image of 240 gray levels and 16 reds (red blended with white)."""
+    from PIL import Image
+
+    grays = [(v, v, v) for v in np.linspace(0, 255, 240).round().astype(int)]
+    reds = [(255, v, v) for v in np.linspace(0, 224, 16).round().astype(int)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([c for rgb in grays + reds for c in rgb])
+    return palette
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

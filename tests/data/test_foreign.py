@@ -168,3 +168,17 @@ def test_the_benchmark_reads_foreign_digits_like_predict(quick_model: Path, tmp_
         assert bench.accuracy(quick_model, data) > 0.2, kind
     name, augment, test = bench.describe(quick_model)
     assert name == "mlp 64 (1 ep)" and augment == "no" and test.endswith("%")
+
+
+def test_the_benchmarks_picture_marks_the_misread_digits_red(quick_model: Path, tmp_path) -> None:
+    from PIL import Image
+
+    bench = _benchmark()
+    sets = bench.foreign_sets(2, seed=0, folder=tmp_path)
+    wrong = sum(int((bench.predictions(quick_model, d) != d["labels"]).sum())
+                for d in sets.values())
+    assert wrong > 0  # the rough model misreads some: there is red to draw
+    path = bench.draw(quick_model, sets, tmp_path / "out" / "p.png")
+    pixels = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    red = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)
+    assert red.sum() > 20 * min(wrong, 10)  # a red digit under each misread picture (or more)
