@@ -99,15 +99,32 @@ def test_the_shapes_an_architecture_implies_are_the_built_models(arch: Arch) -> 
     [({}, "'channels' must be a list"), ({"channels": []}, "'channels' must be a list"),
      ({"channels": [8, 0]}, "'channels' must be a list"),
      ({"channels": [8], "n_in": 780}, "n_in 780 is not a square image"),
-     ({"channels": [1] * 5}, "5 conv blocks are too many for a 28x28 image (at most 4")],
+     ({"channels": [1] * 5}, "5 conv blocks are too many for a 28x28 image (at most 4"),
+     ({"channels": [8], "pool": "avg"}, "'pool' must be one of max, stride, got 'avg'"),
+     ({"channels": [8], "pool": ["max"]}, "'pool' must be one of max, stride, got ['max']"),
+     ({"channels": [1] * 6, "pool": "stride"},
+      "6 conv blocks are too many for a 28x28 image (at most 5")],
 )
 def test_a_cnn_without_channels_that_fit_its_image_is_refused(change, needle) -> None:
     meta = {"model": "cnn", "hidden": [], "act": "relu", "n_in": 784, "n_out": 10, **change}
     with pytest.raises(ModelFileError, match=re.escape(f"m: metadata {needle}")
                        if "'" in needle else f"^m: metadata describes no cnn: {re.escape(needle)}"):
         Arch.from_meta(meta, "m")
-    ok = Arch.from_meta({**meta, "n_in": 784, "channels": [8, 16]}, "m")
+    ok = Arch.from_meta({**meta, "n_in": 784, "channels": [8, 16], "pool": "max"}, "m")
     assert ok.channels == (8, 16) and str(ok) == "cnn 784-conv8-conv16-10 (relu)"
+    meta.pop("pool", None)
+    assert Arch.from_meta({**meta, "n_in": 784, "channels": [8]}, "m").pool == "max"  # older file
+
+
+def test_a_stride_cnns_tensors_are_its_own() -> None:
+    meta = {"model": "cnn", "hidden": [], "act": "relu", "n_in": 784, "n_out": 10,
+            "channels": [8, 16, 4]}
+    pooled, strided = Arch.from_meta(meta, "m"), Arch.from_meta({**meta, "pool": "stride"}, "m")
+    assert pooled.cnn_sides() == [14, 7, 3] and strided.cnn_sides() == [14, 7, 4]
+    assert strided.tensor_shapes()["1.weight"] == (8, 1, 5, 5)
+    assert strided.tensor_shapes()["3.weight"] == (16, 8, 5, 5)  # no pool layer between
+    assert strided.tensor_shapes()["8.weight"] == (4 * 4 * 4, 10)
+    assert str(strided) == "cnn 784-conv8-conv16-conv4-10 (relu, stride-2 convs)"
 
 
 def test_json_depth_is_capped_without_recursion() -> None:
@@ -190,7 +207,8 @@ def _with(doc: Any, path: tuple, value: Any) -> Any:
     for key in parents:
         holder = holder[key]
     if value is DROP:
-        del holder[last]
+        if isinstance(holder, list) or last in holder:  # dropping an absent key: no change
+            del holder[last]
     else:
         holder[last] = value
     return doc
@@ -247,7 +265,7 @@ SMALL = st.integers(-2, 900) | st.sampled_from([2**24, 2**24 + 1, 10**30, 0.5, T
 
 
 @settings(max_examples=300, deadline=None)
-@given(key=st.sampled_from(["channels", "n_in", "n_out", "model", "hidden", "act"]),
+@given(key=st.sampled_from(["channels", "n_in", "n_out", "model", "hidden", "act", "pool"]),
        value=JSON | SMALL | st.lists(SMALL, max_size=6) | st.just(DROP))
 def test_any_value_in_a_cnn_is_valid_or_one_model_file_error(key, value) -> None:
     assert validate({**CNN_META, "tensors": {k: list(v[1]) for k, v in CNN_HEADER.items()}},

@@ -53,12 +53,14 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, padding: int) -> np.ndarray:
-    """Return the convolution of x (n, c_in, h, w) with w (c_out, c_in, k, k), stride 1, plus b:
-    im2col (every k x k window as a row, from a strided view) and one matmul."""
+def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, padding: int,
+           stride: int = 1) -> np.ndarray:
+    """Return the convolution of x (n, c_in, h, w) with w (c_out, c_in, k, k), plus b:
+    im2col (every k x k window `stride` apart as a row, from a strided view) and one matmul."""
     c_out, _, k, _ = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     win = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(2, 3))  # (n,c,oh,ow,k,k)
+    win = win[:, :, ::stride, ::stride]
     n, _, oh, ow = win.shape[:4]
     rows = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, -1)  # one patch per row
     out = rows @ w.reshape(c_out, -1).T + b  # (n*oh*ow, c_out)
@@ -78,7 +80,8 @@ CHUNK = 256  # images a cnn convolves at once: its im2col rows stay a few tens o
 @dataclass
 class Predictor:
     """A model's Linear layers as (weight (n_in, n_out), bias) arrays, its activation and stats;
-    a cnn's conv blocks first (each (weight (c_out, c_in, k, k), bias), act, 2x2 max-pool)."""
+    a cnn's conv blocks first (each (weight (c_out, c_in, k, k), bias), act, 2x2 max-pool; or
+    with pool "stride", a stride-2 conv and act)."""
 
     layers: list[tuple[np.ndarray, np.ndarray]]
     act: str
@@ -87,6 +90,7 @@ class Predictor:
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
     convs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list, repr=False)
     side: int = 0  # a cnn's square image side
+    pool: str = "max"  # a cnn's: "max" (conv, act, 2x2 max-pool) or "stride" (stride-2 conv, act)
 
     def __repr__(self) -> str:
         sizes = [self.n_in, *(f"conv{w.shape[0]}" for w, _ in self.convs)]
@@ -124,8 +128,10 @@ class Predictor:
     def _features(self, x: np.ndarray) -> np.ndarray:
         """Return a cnn's flattened conv features of normalised rows x (n, side * side)."""
         x = x.reshape(len(x), 1, self.side, self.side)
+        stride = 2 if self.pool == "stride" else 1
         for w, b in self.convs:
-            x = max_pool2(ACTIVATIONS[self.act](conv2d(x, w, b, w.shape[-1] // 2)))
+            x = ACTIVATIONS[self.act](conv2d(x, w, b, w.shape[-1] // 2, stride))
+            x = max_pool2(x) if self.pool == "max" else x
         return x.reshape(len(x), -1)
 
     def predict_proba(self, pixels: np.ndarray) -> np.ndarray:
@@ -150,4 +156,4 @@ def load_predictor(path: str | os.PathLike) -> Predictor:
     convs = [(arrays[w], arrays[b]) for w, b in arch.conv_names(prefix)]  # a cnn's only
     act = arch.act if arch.model != "logreg" else "relu"  # logreg has no activation to apply
     side = math.isqrt(arch.n_in) if convs else 0
-    return Predictor(layers, act, mean, std, meta, convs, side)
+    return Predictor(layers, act, mean, std, meta, convs, side, arch.pool)

@@ -46,7 +46,12 @@ def train(
     ),
     channels: str = typer.Option(
         ",".join(map(str, DEFAULTS.channels)),
-        help="cnn conv widths, comma-separated: one 5x5 conv + max-pool block each (e.g. 8,16).",
+        help="cnn conv widths, comma-separated: one 5x5 conv block each (e.g. 8,16).",
+    ),
+    pool: str = typer.Option(
+        DEFAULTS.pool,
+        help="How each cnn block halves the image: max (conv, then a 2x2 max-pool) or "
+        "stride (the conv steps 2 pixels: a quarter of the arithmetic).",
     ),
     act: str = typer.Option(
         DEFAULTS.act, help="Activation: relu, leaky_relu, elu, sigmoid, tanh or sin."
@@ -208,12 +213,9 @@ def _show(v) -> str:
 
 
 def _describe(spec: TrainSpec, ckpt) -> str:
-    arch = "784-10" if spec.model == "logreg" else "-".join(map(str, (784, *spec.hidden, 10)))
-    if spec.model == "cnn":
-        arch = "784-" + "-".join(f"conv{c}" for c in spec.channels) + "-10"
-    act = f" ({spec.act})" if spec.model != "logreg" else ""
+    arch = str(spec.arch()).removeprefix(spec.model + " ")
     text = (
-        f"training [bold]{spec.model}[/] {arch}{act} with {spec.opt} lr {spec.lr:g} {spec.sched}, "
+        f"training [bold]{spec.model}[/] {arch} with {spec.opt} lr {spec.lr:g} {spec.sched}, "
         f"{spec.epochs} epochs, bs {spec.bs}, seed {spec.seed}"
     )
     if ckpt is not None:

@@ -36,9 +36,13 @@ MAX_LAYERS = 64  # hidden layers
 MAX_PARAMS = 2**28  # parameters of a whole model (1 GiB of float32)
 MAX_RANK = 8  # dimensions of one tensor
 ARCH_FIELDS = ("model", "hidden", "act", "n_in", "n_out")  # the metadata keys of an `Arch`
-# a cnn also states "channels": each conv block is Conv2d(k=CNN_KERNEL, padding=CNN_KERNEL // 2)
-# (the image keeps its size), the activation, MaxPool2d(2) (halves it, rounding down)
+# a cnn also states "channels", and "pool" (absent: "max"), how each conv block halves the image:
+#   max:    Conv2d(k=CNN_KERNEL, padding=CNN_KERNEL // 2) (the image keeps its size), the
+#           activation, MaxPool2d(2) (halves it, rounding down)
+#   stride: Conv2d(k=CNN_KERNEL, stride=2, padding=CNN_KERNEL // 2) (halves it, rounding up),
+#           the activation: a quarter of the arithmetic, as the conv skips every other pixel
 CNN_KERNEL = 5
+POOLS = ("max", "stride")
 
 Header = dict[str, tuple[str, tuple[int, ...]]]  # tensor name -> (dtype, shape)
 
@@ -133,6 +137,7 @@ class Arch:
     n_in: int
     n_out: int
     channels: tuple[int, ...] = ()  # a cnn's conv widths
+    pool: str = "max"  # how a cnn's blocks halve the image (POOLS)
 
     @classmethod
     def from_meta(cls, meta: dict, where: str) -> Arch:
@@ -163,9 +168,13 @@ class Arch:
                     f"{where}: metadata {key!r} must be a whole number from 1 to {MAX_UNITS}, "
                     f"got {show(meta[key])}"
                 )
-        channels = _channels_of(meta, where)
+        channels, pool = _channels_of(meta, where), meta.get("pool", "max")
+        if meta["model"] == "cnn" and pool not in POOLS:
+            raise ModelFileError(
+                f"{where}: metadata 'pool' must be one of {', '.join(POOLS)}, got {show(pool)}"
+            )
         arch = cls(meta["model"], tuple(hidden), meta["act"], meta["n_in"], meta["n_out"],
-                   channels)
+                   channels, pool if meta["model"] == "cnn" else "max")
         if arch.model == "cnn" and arch.cnn_problem():
             raise ModelFileError(f"{where}: metadata describes no cnn: {arch.cnn_problem()}")
         if arch.n_params() > MAX_PARAMS:
@@ -187,27 +196,47 @@ class Arch:
                 return (f"{len(self.channels)} conv blocks are too many for a "
                         f"{math.isqrt(self.n_in)}x{math.isqrt(self.n_in)} image "
                         f"(at most {i}: each halves it)")
-            side //= 2
+            side = self.halve(side)
         return ""
+
+    def halve(self, side: int) -> int:
+        """Return the image side after one cnn block: a 2x2 max-pool rounds down, a stride-2
+        conv padded by k // 2 rounds up."""
+        return side // 2 if self.pool == "max" else (side + 1) // 2
+
+    def cnn_sides(self) -> list[int]:
+        """Return the side of each cnn block's output image, in order (a square image)."""
+        sides, side = [], math.isqrt(self.n_in)
+        for _ in self.channels:
+            side = self.halve(side)
+            sides.append(side)
+        return sides
+
+    @property
+    def block(self) -> int:
+        """Return the layers per cnn block: conv, act (and the max-pool)."""
+        return 3 if self.pool == "max" else 2
 
     def sizes(self) -> list[int]:
         """Return the widths of the Linear layers from input to output: [n_in, *hidden, n_out]
         (logreg: no hidden; cnn: the last conv block's flattened output, then n_out)."""
         if self.model == "cnn":
-            side = math.isqrt(self.n_in) >> len(self.channels)  # each MaxPool2d(2) halves it
+            side = self.cnn_sides()[-1]
             return [self.channels[-1] * side * side, self.n_out]
         return [self.n_in, *(self.hidden if self.model == "mlp" else ()), self.n_out]
 
     def conv_names(self, prefix: str = "") -> list[tuple[str, str]]:
         """Return (weight, bias) tensor names of each Conv2d of a cnn (none for the others):
-        Sequential(reshape, then per block conv, act, pool, ...), so convs at 1, 4, 7, ..."""
+        Sequential(reshape, then per block conv, act, [pool,] ...): convs at 1, 4, 7, ... with
+        max-pools, at 1, 3, 5, ... with strides."""
         n = len(self.channels) if self.model == "cnn" else 0
-        return [(f"{prefix}{1 + 3 * i}.weight", f"{prefix}{1 + 3 * i}.bias") for i in range(n)]
+        return [(f"{prefix}{1 + self.block * i}.weight", f"{prefix}{1 + self.block * i}.bias")
+                for i in range(n)]
 
     def linear_names(self, prefix: str = "") -> list[tuple[str, str]]:
         """Return (weight, bias) tensor names of each Linear, in order (Sequential indices)."""
         if self.model == "cnn":  # after the conv blocks and the Flatten
-            i = 3 * len(self.channels) + 2
+            i = self.block * len(self.channels) + 2
             return [(f"{prefix}{i}.weight", f"{prefix}{i}.bias")]
         n = len(self.sizes()) - 1  # Linear, act, Linear, ..., LogSoftmax: Linears at 0, 2, ...
         return [(f"{prefix}{2 * i}.weight", f"{prefix}{2 * i}.bias") for i in range(n)]
@@ -233,7 +262,8 @@ class Arch:
         act = f" ({self.act})" if self.model in ("mlp", "cnn") else ""
         if self.model == "cnn":
             convs = "-".join(f"conv{c}" for c in self.channels)
-            return f"cnn {self.n_in}-{convs}-{self.n_out}{act}"
+            pool = ", stride-2 convs" if self.pool == "stride" else ""
+            return f"cnn {self.n_in}-{convs}-{self.n_out} ({self.act}{pool})"
         return f"{self.model} {'-'.join(map(str, self.sizes()))}{act}"
 
 

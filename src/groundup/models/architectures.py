@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 
 from groundup.errors import SettingError
-from groundup.modelfile.schema import CNN_KERNEL, Arch
+from groundup.modelfile.schema import CNN_KERNEL, POOLS, Arch
 from groundup.models.spec import MODELS, layer_sizes, one_of
 from groundup.nn import (
     ACTIVATIONS,
@@ -56,23 +56,30 @@ def cnn(
     channels: Sequence[int] = (16, 32),
     act: str = "relu",
     init: str = "kaiming",
+    pool: str = "max",
 ) -> Sequential:
-    """Return Sequential(Reshape to one square channel, then per width c in `channels`:
-    Conv2d(k=5, padding=2) to c channels, act, MaxPool2d(2); Flatten, Linear, LogSoftmax).
+    """Return Sequential(Reshape to one square channel, then per width c in `channels` a block
+    that halves the image; Flatten, Linear, LogSoftmax).
 
+    A block is Conv2d(k=5, padding=2) to c channels, act, MaxPool2d(2) with `pool="max"`; with
+    `pool="stride"` it is Conv2d(k=5, stride=2, padding=2), act: the conv computes only every
+    other pixel of every other row, a quarter of the arithmetic, and no pool is needed.
     The input is (bs, n_in) rows of a square image, as for the other models.
     """
     one_of(lambda: tuple(ACTIVATIONS))("act", act)
+    one_of(lambda: POOLS)("pool", pool)
     channels = layer_sizes("channels", channels)
-    problem = Arch("cnn", (), act, n_in, n_out, channels).cnn_problem()
-    if problem:
-        raise SettingError("channels", problem)
+    arch = Arch("cnn", (), act, n_in, n_out, channels, pool)
+    if arch.cnn_problem():
+        raise SettingError("channels", arch.cnn_problem())
     side = math.isqrt(n_in)
+    stride = 2 if pool == "stride" else 1
     layers: list[Module] = [Reshape(1, side, side)]
     for c_in, c_out in zip((1, *channels), channels, strict=False):
-        layers += [Conv2d(c_in, c_out, CNN_KERNEL, padding=CNN_KERNEL // 2, init=init),
-                   ACTIVATIONS[act](), MaxPool2d(2)]
-        side //= 2
+        layers += [Conv2d(c_in, c_out, CNN_KERNEL, stride=stride, padding=CNN_KERNEL // 2,
+                          init=init), ACTIVATIONS[act]()]
+        layers += [MaxPool2d(2)] if pool == "max" else []
+    side = arch.cnn_sides()[-1]
     layers += [Flatten(), Linear(channels[-1] * side * side, n_out, init=init), LogSoftmax()]
     return Sequential(*layers)
 
@@ -86,12 +93,13 @@ def build_model(
     init: str = "kaiming",
     matmul: MatMul | None = None,
     channels: Sequence[int] = (16, 32),
+    pool: str = "max",
 ) -> Module:
     """Return a freshly initialised model by name ("logreg" ignores `hidden` and `act`;
-    only "cnn" reads `channels`, and it ignores `hidden` and `matmul`)."""
+    only "cnn" reads `channels` and `pool`, and it ignores `hidden` and `matmul`)."""
     one_of(lambda: MODELS)("model", name)
     if name == "logreg":
         return logreg(n_in, n_out, init=init, matmul=matmul)
     if name == "cnn":
-        return cnn(n_in, n_out, channels, act=act, init=init)
+        return cnn(n_in, n_out, channels, act=act, init=init, pool=pool)
     return mlp(n_in, hidden, n_out, act=act, init=init, matmul=matmul)

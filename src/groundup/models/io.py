@@ -53,4 +53,4 @@ def model_from_meta(meta: dict[str, Any], where: str = "model metadata") -> Modu
     """
     arch = Arch.from_meta(meta, where)
     return build_model(arch.model, hidden=arch.hidden, act=arch.act, n_in=arch.n_in,
-                       n_out=arch.n_out, channels=arch.channels)
+                       n_out=arch.n_out, channels=arch.channels, pool=arch.pool)

@@ -105,7 +105,7 @@ def model_meta(
         "model": spec.model,
         "hidden": list(spec.hidden) if spec.model == "mlp" else [],
         "act": spec.act,
-        **({"channels": list(spec.channels)} if spec.model == "cnn" else {}),
+        **({"channels": list(spec.channels), "pool": spec.pool} if spec.model == "cnn" else {}),
         "n_in": 784,
         "n_out": 10,
         "norm_mean": float(mean),
@@ -130,10 +130,10 @@ def saved_run(ckpt: Checkpoint) -> tuple[TrainSpec, int | None]:
     except GroundupError as e:
         raise ModelFileError(f"{where}: checkpoint settings are not understood ({e})") from None
     weights = Arch.from_meta(ckpt.meta, where)
-    settings = Arch(spec.model, spec.hidden if spec.model == "mlp" else (), spec.act,
-                    N_PIXELS, N_CLASSES, spec.channels if spec.model == "cnn" else ())
+    settings = spec.arch(N_PIXELS, N_CLASSES)
     same_act = spec.model == "logreg" or settings.act == weights.act
-    if settings.tensor_shapes() != weights.tensor_shapes() or not same_act:
+    same = settings.tensor_shapes() == weights.tensor_shapes() and settings.pool == weights.pool
+    if not same or not same_act:
         raise ModelFileError(
             f"{where}: its run settings ({settings}) do not match its weights ({weights})"
         )

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from groundup.checks import check_memory, check_seed, whole_number
 from groundup.errors import SettingError
 from groundup.modelfile.schema import MODELS as ARCHITECTURES
-from groundup.modelfile.schema import Arch
+from groundup.modelfile.schema import POOLS, Arch
 
 if TYPE_CHECKING:
     import torch
@@ -148,6 +148,7 @@ class TrainSpec:
     hidden: tuple[int, ...] = setting((512,), layer_sizes)  # mlp hidden sizes
     act: str = setting("relu", one_of(_activations))  # mlp and cnn activation
     channels: tuple[int, ...] = setting((16, 32), layer_sizes)  # cnn conv widths
+    pool: str = setting("max", one_of(lambda: POOLS))  # how cnn blocks halve: max or stride
     opt: str = setting("adam", one_of(lambda: OPTIMIZERS))
     lr: float | None = setting(None, rate)  # the peak with onecycle; None: DEFAULT_LR[opt]
     momentum: float = setting(0.9, fraction)  # SGD's
@@ -186,7 +187,7 @@ class TrainSpec:
         """Return the bytes a cnn's weights (with gradients and optimizer state) and one
         batch's feature maps (conv and activation outputs, which autograd keeps) need;
         SettingError naming `channels` if its pools do not fit the image or it is too big."""
-        arch = Arch("cnn", (), self.act, n_in, n_out, self.channels)
+        arch = self.arch(n_in, n_out)
         if arch.cnn_problem():
             raise SettingError("channels", arch.cnn_problem())
         params = arch.n_params()
@@ -197,12 +198,21 @@ class TrainSpec:
                             f"gradients and {self.opt} state, and the feature maps of a batch "
                             f"of {self.bs},", hint="fewer channels or a smaller `bs`")
 
+    def arch(self, n_in: int = 784, n_out: int = 10) -> Arch:
+        """Return the architecture these settings build, as a model file states it."""
+        cnn = self.model == "cnn"
+        return Arch(self.model, self.hidden if self.model == "mlp" else (), self.act, n_in,
+                    n_out, self.channels if cnn else (), self.pool if cnn else "max")
+
     def feature_map_floats(self, n_in: int = 784) -> int:
         """Return the floats of one image's conv outputs (a cnn's; 0 for other models)."""
-        side, maps = math.isqrt(n_in), 0
-        for c in self.channels if self.model == "cnn" else ():
-            maps, side = maps + c * side * side, side // 2
-        return maps
+        if self.model != "cnn":
+            return 0
+        arch = self.arch(n_in)
+        # a max-pool block's conv output keeps the input's side; a stride-2 conv's halves it
+        sides = [math.isqrt(n_in), *arch.cnn_sides()[:-1]] if self.pool == "max" else \
+            arch.cnn_sides()
+        return sum(c * side * side for c, side in zip(self.channels, sides, strict=True))
 
     # ------------------------------------------------------------ as data
 
@@ -242,7 +252,7 @@ class TrainSpec:
 
         self.check_memory(n_in, n_out)  # before a single weight is allocated
         model = build_model(self.model, hidden=self.hidden, act=self.act, n_in=n_in, n_out=n_out,
-                            channels=self.channels)
+                            channels=self.channels, pool=self.pool)
         return model.to(self.torch_device())
 
     def build_optimizer(self, params: Any) -> Optimizer:
