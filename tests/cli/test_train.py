@@ -38,6 +38,30 @@ def test_a_cnn_trains_saves_and_loads(run_cli, tmp_path) -> None:
     assert [tuple(p.shape) for p in model.parameters()][:2] == [(8, 1, 5, 5), (8,)]
 
 
+def test_fast_is_the_recipe_and_typed_options_win(run_cli, tmp_path) -> None:
+    from groundup.models.spec import RECIPES
+
+    r = run_cli("train", "--fast", "--epochs", "1", "--train-rows", "1000", "--quiet",
+                "--out", tmp_path / "f.safetensors")
+    assert r.code == 0, r.err
+    config = json.loads((tmp_path / "f.json").read_text())["config"]
+    fast = {**RECIPES["fast"], "epochs": 1}
+    assert {k: config[k] for k in fast} == {k: list(v) if isinstance(v, tuple) else v
+                                          for k, v in fast.items()}
+
+
+def test_a_stride_cnn_with_augmentation_trains_and_says_so(run_cli, tmp_path) -> None:
+    r = run_cli("train", "--model", "cnn", "--pool", "stride", "--channels", "4,8", "--epochs",
+                "1", "--train-rows", "1000", "--out", tmp_path / "s.safetensors")
+    assert r.code == 0, r.err
+    assert "cnn 784-conv4-conv8-10 (relu, stride-2 convs)" in r.out
+    meta = json.loads((tmp_path / "s.json").read_text())
+    assert meta["pool"] == "stride" and meta["config"]["augment"] is True  # a cnn's default
+    r = run_cli("train", "--model", "cnn", "--no-augment", "--channels", "4", "--epochs", "1",
+                "--train-rows", "500", "--quiet", "--out", tmp_path / "n.safetensors")
+    assert json.loads((tmp_path / "n.json").read_text())["config"]["augment"] is False
+
+
 def test_same_seed_same_weights(run_cli, tmp_path) -> None:
     from safetensors.torch import load_file
 
@@ -70,6 +94,8 @@ def test_same_seed_same_weights(run_cli, tmp_path) -> None:
         (["--model", "cnn", "--channels", "1,1,1,1,1"],
          "--channels: 5 conv blocks are too many for a 28x28 image (at most 4"),
         (["--model", "cnn", "--channels", "100000,100000"], "--channels: "),
+        (["--model", "cnn", "--pool", "avg"], "--pool: unknown 'avg'; choose one of max, stride"),
+        (["--fast", "--resume", "x.ckpt.safetensors"], "--fast starts a run from a recipe"),
         (["--epochs", "many"], "Invalid value for '--epochs'"),
         (["--device", "tpu"], "device"),
         (["--out", "/no/such/dir/model.safetensors"], "does not exist"),

@@ -76,3 +76,18 @@ def test_validate_either_accepts_channels_or_names_them(channels, bs) -> None:
         assert e.param == "channels" and "\n" not in str(e)
     else:
         assert spec.check_memory() <= MEMORY_LIMIT and len(channels) <= 4
+
+
+def test_augment_defaults_to_on_for_a_cnn_only_and_is_saved_resolved() -> None:
+    assert TrainSpec(model="cnn").validate().augment is True
+    assert TrainSpec(model="mlp").validate().augment is False
+    assert TrainSpec(model="cnn", augment=False).validate().augment is False
+    with pytest.raises(SettingError, match="augment: must be True or False"):
+        TrainSpec(augment="yes").validate()
+    assert TrainSpec.from_dict({"model": "cnn"}).to_dict()["augment"] is True
+
+
+@pytest.mark.parametrize("name", ["hidden", "channels"])
+def test_sizes_given_as_text_are_refused_whole(name) -> None:
+    with pytest.raises(SettingError, match=f"^{name}: expected layer sizes like .* got '816'"):
+        TrainSpec(model="cnn", **{name: "816"}).validate()

@@ -12,12 +12,16 @@ from groundup.cli.apps import app
 from groundup.cli.flags import flag, one_line
 from groundup.errors import GroundupError
 from groundup.fileio import check_distinct_outputs, prepare_output_file, sidecar_path
-from groundup.models.spec import DEFAULT_LR, TrainSpec, positive_int
+from groundup.models.spec import DEFAULT_LR, RECIPES, TrainSpec, positive_int
 
 # The recipe's defaults: the options below show them, and the spec checks every value.
 DEFAULTS = TrainSpec()
 # settings that fix a run's trajectory: on --resume they come from the checkpoint
 RUN_SETTINGS = (*(n for n in TrainSpec.names() if n != "device"), "train_rows")
+
+
+def _show(v) -> str:
+    return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
 
 
 def parse_sizes(text: str, option: str = "--hidden") -> tuple[int, ...]:
@@ -55,6 +59,16 @@ def train(
     ),
     act: str = typer.Option(
         DEFAULTS.act, help="Activation: relu, leaky_relu, elu, sigmoid, tanh or sin."
+    ),
+    augment: bool = typer.Option(
+        None, "--augment/--no-augment", show_default=False,
+        help="Train on randomly shifted, turned and scaled copies of each batch. "
+        "Default: on for cnn, off for the others.",
+    ),
+    fast: bool = typer.Option(
+        False, "--fast",
+        help="The fast recipe: " + ", ".join(f"{k} {_show(v)}" for k, v in RECIPES["fast"].items())
+        + " (options you type win).",
     ),
     epochs: int = typer.Option(DEFAULTS.epochs, help="Passes over the 50,000 training images."),
     bs: int = typer.Option(DEFAULTS.bs, help="Mini-batch size."),
@@ -119,6 +133,12 @@ def train(
     given = {name: ctx.params[name] for name in RUN_SETTINGS}
     given["hidden"] = parse_sizes(hidden)
     given["channels"] = parse_sizes(channels, "--channels")
+    if fast and resume is not None:
+        raise GroundupError("--fast starts a run from a recipe; --resume continues a saved run "
+                            "with its own settings: give one of them")
+    if fast:  # the recipe's settings, where no option was typed
+        given.update({name: value for name, value in RECIPES["fast"].items()
+                      if ctx.get_parameter_source(name).name != "COMMANDLINE"})
     ckpt, saved = _checkpoint_to_resume(ctx, resume, given) or (None, None)
     if saved is not None:
         given = {name: saved[name] for name in RUN_SETTINGS}
@@ -206,10 +226,6 @@ def _checkpoint_to_resume(ctx: typer.Context, resume: Path | None, given: dict):
                 "without --resume"
             )
     return ckpt, saved
-
-
-def _show(v) -> str:
-    return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
 
 
 def _describe(spec: TrainSpec, ckpt) -> str:

@@ -35,15 +35,16 @@ from groundup.train import predict_proba as _predict_proba
 
 # The defaults a search starts from: one epoch of plain SGD on the lecture's logreg.
 TUNING = TrainSpec(model="logreg", hidden=(100,), act="relu", opt="sgd", lr=0.01, momentum=0.0,
-                   wd=0.0, sched="const", epochs=1, bs=64, seed=0, device="cpu")
+                   wd=0.0, sched="const", augment=False, epochs=1, bs=64, seed=0, device="cpu")
 
 
 class GroundupClassifier(ClassifierMixin, BaseEstimator):
     """A scikit-learn classifier trained by groundup's own nn/optim/data/fit code.
 
-    Parameters: the fields of `groundup.models.TrainSpec` (model, hidden, act, opt, lr,
-    momentum, wd, sched, epochs, bs, seed, device), defaulting to `TUNING`. `seed` fixes the
-    initial weights and the batch order (torch's global RNG is left as it was).
+    Parameters: the fields of `groundup.models.TrainSpec` (model, hidden, act, channels, pool,
+    opt, lr, momentum, wd, sched, augment, epochs, bs, seed, device), defaulting to `TUNING`.
+    `seed` fixes the initial weights and the batch order (torch's global RNG is left as it
+    was).
     """
 
     def __init__(self, **settings: Any) -> None:

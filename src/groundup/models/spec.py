@@ -81,6 +81,10 @@ def boolean(name: str, v: Any) -> bool:
     return v
 
 
+def boolean_or_auto(name: str, v: Any) -> bool | None:
+    return None if v is None else boolean(name, v)
+
+
 def one_of(names: Callable[[], tuple[str, ...]]) -> Check:
     """Return a check that `v` is one of `names()` (a function: some lists live in torch code)."""
 
@@ -95,6 +99,8 @@ def one_of(names: Callable[[], tuple[str, ...]]) -> Check:
 
 def layer_sizes(name: str, v: Any) -> tuple[int, ...]:
     sizes = (v,) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else v
+    if isinstance(v, str | bytes):  # iterable, but its characters are no sizes
+        raise SettingError(name, f"expected layer sizes like (100,) or 100, got {v!r}")
     try:
         sizes = tuple(sizes)
     except TypeError:
@@ -154,6 +160,7 @@ class TrainSpec:
     momentum: float = setting(0.9, fraction)  # SGD's
     wd: float = setting(0.0, non_negative)  # weight decay (decoupled for adam: AdamW)
     sched: str = setting("onecycle", one_of(_schedules))
+    augment: bool | None = setting(None, boolean_or_auto)  # random shifts, turns, scalings
     epochs: int = setting(10, positive_int)
     bs: int = setting(128, positive_int)
     seed: int = setting(42, check_seed)  # initial weights and batch order (0 .. 2**32 - 1)
@@ -164,6 +171,8 @@ class TrainSpec:
         clean = {f.name: f.metadata["check"](f.name, getattr(self, f.name)) for f in fields(self)}
         if clean["lr"] is None:
             clean["lr"] = DEFAULT_LR[clean["opt"]]
+        if clean["augment"] is None:
+            clean["augment"] = augments_by_default(clean["model"])
         spec = replace(self, **clean)
         spec.check_memory()  # a size typed wrong is refused before any data is read
         return spec
@@ -272,10 +281,19 @@ class TrainSpec:
         return make_schedule(self.sched, lr, self.epochs * steps_per_epoch)
 
     def build_loader(self, x: torch.Tensor, y: torch.Tensor) -> DataLoader:
-        """Return the shuffling training loader, its order fixed by the seed."""
-        from groundup.data import DataLoader
+        """Return the shuffling training loader, its order (and augmentation) fixed by the
+        seed."""
+        from groundup.data import Augment, DataLoader
 
-        return DataLoader(x, y, bs=self.bs, shuffle=True, seed=self.seed)
+        augment = self.augment if self.augment is not None else augments_by_default(self.model)
+        return DataLoader(x, y, bs=self.bs, shuffle=True, seed=self.seed,
+                          transform=Augment() if augment else None)
+
+
+def augments_by_default(model: str) -> bool:
+    """Return whether `model` trains on augmented batches unless told: where it pays, for a
+    cnn (measured in docs/cnn.md)."""
+    return model == "cnn"
 
 
 def _jsonable(v: Any) -> Any:
