@@ -95,9 +95,6 @@ def test_an_epoch_makes_no_host_sync_until_its_end(opt: str) -> None:
     assert len(history.epochs) == 1 and math.isfinite(history.train_loss[0])
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError,
-                   reason="DataLoader.__iter__ copies each epoch's order from pageable host "
-                   "memory, which waits for the device (memcpy_and_sync)")
 def test_starting_an_epoch_does_not_wait_for_the_device() -> None:
     _, _, _, loader = _cnn_run()
     list(loader)  # the first epoch: one-time set-up is not checked

@@ -112,8 +112,16 @@ class DataLoader:
             self._gen.set_state(pos.generator)
         else:
             pos = self.position = Position(self.position.epoch + 1, 0, self._gen.get_state())
-        perm = torch.randperm(self.n, generator=self._gen).to(self.device) if self.shuffle else None
+        perm = self._to_device(torch.randperm(self.n, generator=self._gen)) if self.shuffle \
+            else None
         return self._batches(perm, pos)
+
+    def _to_device(self, order: torch.Tensor) -> torch.Tensor:
+        """Return the epoch's order on the data's device. To a GPU it goes from pinned memory
+        without waiting: from ordinary memory the copy would stall the host every epoch."""
+        if self.device.type != "cuda":
+            return order.to(self.device)
+        return order.pin_memory().to(self.device, non_blocking=True)
 
     def _batches(
         self, perm: torch.Tensor | None, pos: Position
