@@ -34,8 +34,8 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 def tune(
     model: str = typer.Option(
         "logreg",
-        help="What to tune: logreg or mlp (groundup's own models, trained by our own SGD/Adam and"
-        " fit loop) or sklearn:<Classifier>, e.g. sklearn:SGDClassifier,"
+        help="What to tune: logreg, mlp or cnn (groundup's own models, trained by our own"
+        " SGD/Adam and fit loop) or sklearn:<Classifier>, e.g. sklearn:SGDClassifier,"
         " sklearn:RandomForestClassifier.",
     ),
     grid: list[str] = typer.Option(
