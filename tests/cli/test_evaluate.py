@@ -72,6 +72,70 @@ def test_plot_writes_three_pngs(run_cli, model_file: Path, tmp_path: Path) -> No
     assert len(list(tmp_path.iterdir())) == 3  # and no temporary files left behind
 
 
+def _train_tiny(tmp_path_factory, name: str, **settings) -> Path:
+    from groundup.models import TrainSpec, train_mnist
+    from groundup.models.io import save_model
+
+    spec = TrainSpec(epochs=1, bs=256, device="cpu", augment=False, **settings)
+    r = train_mnist(spec, train_rows=1000)
+    return save_model(tmp_path_factory.mktemp("model") / f"{name}.safetensors", r.model, r.meta)
+
+
+@pytest.fixture(scope="module", params=["max", "stride"])
+def cnn_file(request, tmp_path_factory) -> Path:
+    """A tiny cnn (channels 2,3) of either pool, trained for one epoch on 1,000 rows."""
+    return _train_tiny(tmp_path_factory, f"cnn-{request.param}", model="cnn",
+                       channels=(2, 3), pool=request.param)
+
+
+def _pictures_written(r, folder: Path) -> list[str]:
+    """Return the names of the PNGs `groundup evaluate` said it wrote, each checked real."""
+    names = [line.removeprefix(f"wrote {folder}/") for line in r.out.splitlines()
+             if line.startswith("wrote ")]
+    for name in names:
+        with Image.open(folder / name) as im:
+            assert im.format == "PNG" and im.size[0] > 300
+            im.verify()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)  # no temporaries left
+    return names
+
+
+def test_plot_of_a_cnn_draws_its_filters_and_feature_maps(
+    run_cli, cnn_file: Path, tmp_path: Path
+) -> None:
+    r = run_cli("evaluate", cnn_file, "--plot", tmp_path, "--wrong", "4")
+    assert r.code == 0, r.err
+    assert r.out.startswith("model: cnn 784-conv2-conv3-10 (relu)")
+    assert _pictures_written(r, tmp_path) == [
+        "confusion.png", "wrong.png", "filters.png", "feature_maps.png"
+    ]
+    r = run_cli("evaluate", cnn_file, "--plot", tmp_path / "j", "--json")
+    assert r.code == 0, r.err
+    assert [Path(p).name for p in json.loads(r.out)["pictures"]] == [
+        "confusion.png", "wrong.png", "filters.png", "feature_maps.png"
+    ]
+
+
+def test_plot_of_an_mlp_is_unchanged(run_cli, tmp_path_factory, tmp_path: Path) -> None:
+    mlp = _train_tiny(tmp_path_factory, "mlp", model="mlp", hidden=(8,))
+    r = run_cli("evaluate", mlp, "--plot", tmp_path, "--units", "4")
+    assert r.code == 0, r.err
+    assert _pictures_written(r, tmp_path) == ["confusion.png", "wrong.png", "weights.png"]
+
+
+def test_plot_dir_is_checked_for_the_models_own_pictures(
+    run_cli, model_file: Path, cnn_file: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "feature_maps.png").mkdir()  # in the way of a cnn's picture, not logreg's
+    r = run_cli("evaluate", cnn_file, "--plot", tmp_path)
+    assert r.code == 2 and "feature_maps.png" in r.err, (r.out, r.err)
+    assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+    assert [p.name for p in tmp_path.iterdir()] == ["feature_maps.png"]  # nothing written
+    r = run_cli("evaluate", model_file, "--plot", tmp_path)
+    assert r.code == 0, r.err
+    assert "wrote" in r.out and (tmp_path / "weights.png").is_file()
+
+
 def test_json(run_cli, model_file: Path) -> None:
     r = run_cli("evaluate", model_file, "--json", "--wrong", "3")
     assert r.code == 0, r.err

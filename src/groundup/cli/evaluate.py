@@ -25,7 +25,8 @@ def evaluate(
     ),
     plot: Path = typer.Option(
         None,
-        help="A directory (created if missing) for confusion.png, wrong.png and weights.png.",
+        help="A directory (created if missing) for confusion.png, wrong.png and weights.png;"
+        " a cnn gets filters.png and feature_maps.png instead of weights.png.",
         show_default=False,
     ),
     n_wrong: int = typer.Option(
@@ -44,7 +45,8 @@ def evaluate(
     Test pixels are normalised with the model's own mean and std (from its
     file), so it is scored the way it was trained. With --plot DIR, also draws
     the confusion matrix, the most confidently wrong test digits and the first
-    layer's weights as PNGs.
+    layer's weights as PNGs (a cnn: its first conv layer's filters, and the
+    feature maps of the first test digit).
     """
     import json
 
@@ -58,14 +60,16 @@ def evaluate(
         raise GroundupError(f"--wrong must be >= 0, got {n_wrong}")
     if units <= 0:
         raise GroundupError(f"--units must be positive, got {units}")
-    if plot is not None:
-        check_picture_dir(plot)  # fail before the work, not after
     dev = resolve_device(device)
     model, meta = load_model(model_file, device=str(dev))
+    if plot is not None:
+        check_picture_dir(plot, model)  # fail before the work, not after
     ev = evaluate_model(
         model, meta, data_dir=str(data_dir) if data_dir is not None else None, n_wrong=n_wrong
     )
-    pictures = write_pictures(ev, model, plot, n_units=units) if plot is not None else []
+    pictures = [] if plot is None else write_pictures(
+        ev, model, plot, n_units=units, **first_digit(model, meta, data_dir)
+    )
 
     if as_json:
         doc = {
@@ -86,6 +90,20 @@ def evaluate(
         print(line)
     for p in pictures:
         print(f"wrote {p}")
+
+
+def first_digit(model, meta: dict, data_dir: Path | None) -> dict:
+    """Return write_pictures' digit, norm and digit_name for a cnn: the first test digit
+    (raw pixels, from the cached test split) and the model's own (mean, std); {} otherwise."""
+    from groundup.data import load_mnist
+    from groundup.models.evaluate import model_norm
+    from groundup.models.plots import looks_through_convolutions
+
+    if not looks_through_convolutions(model):
+        return {}
+    x, y = load_mnist("test", normalize=False,
+                      data_dir=str(data_dir) if data_dir is not None else None)
+    return {"digit": x[0], "norm": model_norm(meta), "digit_name": f"test digit 0 (a {int(y[0])})"}
 
 
 def describe(meta: dict) -> str:

@@ -1,11 +1,12 @@
-"""The three pictures of what a model learnt, drawn from its `Evaluation` (models/evaluate.py).
+"""The pictures of what a model learnt, drawn from its `Evaluation` (models/evaluate.py).
 
 Layer 3.
 
     plot_confusion(ev, path)          # 10x10 heatmap with the counts written in
     plot_confidently_wrong(ev, path)  # a grid of the worst mistakes: "true 7, predicted 2 (0.98)"
     plot_first_layer(model, path)     # the first Linear layer's weights as 28x28 images
-    write_pictures(ev, model, out)    # all three, as confusion.png, wrong.png, weights.png
+    write_pictures(ev, model, out)    # confusion.png, wrong.png, and weights.png (logreg, mlp)
+                                      # or filters.png and feature_maps.png (cnn, conv_plots.py)
 
 matplotlib is imported only when a picture is drawn: importing this module does not pay for it.
 """
@@ -20,6 +21,7 @@ import torch
 
 from groundup.errors import GroundupError
 from groundup.fileio import prepare_output_dir
+from groundup.models.conv_plots import CNN_PICTURES, plot_conv_filters, plot_feature_maps
 from groundup.models.evaluate import Evaluation
 from groundup.nn import Conv2d, Linear, Module
 
@@ -187,25 +189,45 @@ def looks_through_convolutions(model: Module) -> bool:
 
 
 def write_pictures(
-    ev: Evaluation, model: Module, out_dir: str | os.PathLike, n_units: int = 16
+    ev: Evaluation,
+    model: Module,
+    out_dir: str | os.PathLike,
+    n_units: int = 16,
+    digit: torch.Tensor | None = None,
+    norm: tuple[float, float] = (0.0, 1.0),
+    digit_name: str = "a test digit",
 ) -> list[Path]:
-    """Return the paths of the PNGs (confusion, wrong, weights) written into `out_dir`.
+    """Return the paths of the PNGs written into `out_dir`: confusion.png and wrong.png, then
+    weights.png for a model whose first Linear layer sees the pixels, or for a cnn
+    filters.png (its first conv layer) and, given a raw `digit`, feature_maps.png.
 
-    A cnn gets no weights picture: its first Linear layer sees feature maps, not pixels, and
-    drawing its filters is still to come.
+    A cnn's first Linear layer sees feature maps, not pixels: it gets no weights picture.
+    `norm` is the model's (mean, std), with which the digit is normalised for the model.
     """
     out = Path(out_dir)
-    check_picture_dir(out)
+    check_picture_dir(out, model)
     written = [
         plot_confusion(ev, out / PICTURES[0]),
         plot_confidently_wrong(ev, out / PICTURES[1]),
     ]
     if not looks_through_convolutions(model):
         written.append(plot_first_layer(model, out / PICTURES[2], n_units=n_units, ink=ev.ink))
+        return written
+    written.append(plot_conv_filters(model, out / CNN_PICTURES[0]))
+    if digit is not None:
+        written.append(plot_feature_maps(model, digit, out / CNN_PICTURES[1], norm=norm,
+                                         name=digit_name))
     return written
 
 
-def check_picture_dir(out_dir: str | os.PathLike) -> Path:
+def picture_names(model: Module | None = None) -> tuple[str, ...]:
+    """Return the names of the PNGs `write_pictures` may write for `model` (None: any model)."""
+    if model is None:
+        return PICTURES + CNN_PICTURES
+    return PICTURES[:2] + (CNN_PICTURES if looks_through_convolutions(model) else PICTURES[2:])
+
+
+def check_picture_dir(out_dir: str | os.PathLike, model: Module | None = None) -> Path:
     """Return `out_dir` as a Path after making it a writable directory (created if missing)
-    where each of the three PICTURES may be written (the output-path rule)."""
-    return prepare_output_dir(out_dir, "plot", files=PICTURES)
+    where each picture of `model` (`picture_names`) may be written (the output-path rule)."""
+    return prepare_output_dir(out_dir, "plot", files=picture_names(model))
