@@ -169,3 +169,33 @@ def test_conv_pictures_refuse_models_without_convolutions(tmp_path: Path) -> Non
     with pytest.raises(GroundupError, match="Sequential"):
         feature_maps(ReLU(), torch.rand(784))
     assert not list(tmp_path.iterdir())
+
+
+def _script(name: str):
+    import importlib.util
+
+    path = Path(__file__).parents[2] / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "channels,pool,params,macs",
+    [
+        # conv 1->16 at 28x28: 28*28*16*1*25; conv 16->32 at 14x14; Linear 32*7*7 -> 10
+        ((16, 32), "max", 16 * 26 + 32 * 401 + 1568 * 10 + 10, 313_600 + 2_508_800 + 15_680),
+        # stride-2 convs: 14x14 then 7x7 outputs; Linear 16*7*7 -> 10
+        ((8, 16), "stride", 8 * 26 + 16 * 201 + 784 * 10 + 10, 39_200 + 156_800 + 7_840),
+    ],
+)
+def test_the_docs_cost_figures(channels: tuple, pool: str, params: int, macs: int) -> None:
+    # scripts/cnn_pictures.py --cost prints the parameter counts and FLOPs of docs/cnn.md
+    from groundup.modelfile import Arch
+
+    model_cost = _script("cnn_pictures").model_cost
+    rows = model_cost(build_model("cnn", channels=channels, pool=pool))
+    assert sum(r[1] for r in rows) == params == Arch("cnn", (), "relu", 784, 10, channels,
+                                                     pool).n_params()
+    assert sum(r[2] for r in rows) == macs
