@@ -7,8 +7,8 @@
 The filters are the first conv layer's; the feature maps are those of test digit `--digit`
 (default 0, a 7), normalised with the model's own statistics. Every run also prints the
 model's parameters and multiply-adds per image, layer by layer (`model_cost`); `--cost`
-prints them for the default cnn (channels 16,32, pool max) and the small one (8,16, stride)
-without training anything.
+prints them for the default cnn (channels 16,32, pool max), the small one (8,16, stride) and
+the default mlp, without training anything.
 """
 
 from __future__ import annotations
@@ -24,7 +24,11 @@ from groundup.models.conv_plots import plot_conv_filters, plot_feature_maps
 from groundup.models.evaluate import model_norm
 from groundup.nn import Conv2d, Linear, Module, Sequential
 
-COSTED = (((16, 32), "max"), ((8, 16), "stride"))  # the two cnns docs/cnn.md describes
+COSTED = (  # the two cnns docs/cnn.md describes, and train's default mlp to compare with
+    ("cnn channels (16, 32), pool max", {"name": "cnn", "channels": (16, 32), "pool": "max"}),
+    ("cnn channels (8, 16), pool stride", {"name": "cnn", "channels": (8, 16), "pool": "stride"}),
+    ("mlp 784-512-10", {"name": "mlp", "hidden": (512,)}),
+)
 
 
 def model_cost(model: Module, n_in: int = N_PIXELS) -> list[tuple[str, int, int]]:
@@ -68,10 +72,9 @@ def cost_lines(model: Module, title: str) -> list[str]:
 
 
 def print_costs() -> None:
-    """Print the cost tables of the cnns in COSTED."""
-    for channels, pool in COSTED:
-        model = build_model("cnn", channels=channels, pool=pool)
-        print("\n".join(cost_lines(model, f"cnn channels {channels}, pool {pool}")) + "\n")
+    """Print the cost tables of the models in COSTED."""
+    for title, settings in COSTED:
+        print("\n".join(cost_lines(build_model(**settings), title)) + "\n")
 
 
 def get_model(args: argparse.Namespace) -> tuple[Module, dict]:
