@@ -12,11 +12,14 @@ import typer
 from groundup.cli.apps import app
 from groundup.cli.flags import error_line
 from groundup.errors import GroundupError
+from groundup.threads import configure_threads
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors print one line on stderr and exit with code 2."""
     argv = sys.argv[1:] if argv is None else argv
+    if list(argv[:1]) == ["train"]:  # threads and their wait policy are fixed when torch loads
+        configure_threads()
     try:
         code = app(args=argv, prog_name="groundup", standalone_mode=False)
     except typer.Exit as e:

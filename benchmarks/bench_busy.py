@@ -1,0 +1,140 @@
+"""Seconds per training epoch on a quiet machine and with one core busy: torch's thread policy
+vs groundup's (`groundup.threads.configure_threads`, what `groundup train` runs first).
+
+    .venv/bin/python benchmarks/bench_busy.py [--models mlp,logreg,cnn] [--repeats 3]
+        [--epochs 3] [--rows 20000] [--policies default,ours]
+
+Each run is a fresh process (the thread settings are fixed when torch loads) that trains
+`train_mnist`'s recipe on the first `rows` training images for `epochs` epochs and reports
+the median training seconds of the epochs after the first, scaled to the full 50,000 images.
+"Busy" runs start `python -c "while True: pass"` first and stop it after. Runs are
+interleaved (repeat, model, quiet/busy, policy in a rotating order) so that a slow spell of
+a shared machine hits every policy; the table shows medians over the repeats.
+
+Policies: default = torch's own (one spinning OpenMP thread per usable core), ours = what
+groundup chooses; for comparison: passive (every core, OMP_WAIT_POLICY=PASSIVE), spin
+(every core, GOMP_SPINCOUNT=10000), one (one thread).
+Target (issue 12): ours busy/quiet <= 2, ours/default on a quiet machine <= 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+MODELS = {  # TrainSpec settings of each model (bs 128, adam, onecycle: the defaults)
+    "mlp": {"model": "mlp"},  # 784-512-10
+    "mlp100": {"model": "mlp", "hidden": (100,)},
+    "logreg": {"model": "logreg"},
+    "cnn": {"model": "cnn", "channels": (8, 16)},
+}
+POLICY_ENV = {  # the environment of each policy's run; "ours" adds nothing
+    "default": {},
+    "ours": {},
+    "passive": {"OMP_WAIT_POLICY": "PASSIVE"},
+    "spin": {"GOMP_SPINCOUNT": "10000"},
+    "one": {"OMP_NUM_THREADS": "1"},
+}
+FULL_EPOCH = 50_000
+BUSY = "while True: pass"
+
+
+def worker(policy: str, model: str, epochs: int, rows: int) -> None:
+    """Train one model in this process under `policy` and print its timings as JSON."""
+    choice = None
+    if policy == "ours":
+        from groundup.threads import configure_threads
+
+        choice = configure_threads()  # as groundup's CLI does, before torch loads
+    import torch
+
+    from groundup.models import TrainSpec
+    from groundup.models.job import train_mnist
+
+    result = train_mnist(TrainSpec(**MODELS[model], epochs=epochs), train_rows=rows)
+    later = result.history.seconds[1:] or result.history.seconds
+    print(json.dumps({
+        "seconds": statistics.median(later) * FULL_EPOCH / rows,
+        "threads": torch.get_num_threads(),
+        "reason": choice.reason if choice else "",
+    }))
+
+
+def run(policy: str, model: str, busy: bool, args: argparse.Namespace) -> dict:
+    """Return the worker's report for one run, with a busy process running if `busy`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OMP_", "GOMP_", "MKL_", "KMP_"))}
+    env.update(POLICY_ENV[policy])
+    if policy == "default":  # torch's default count, said out loud so that nothing changes it
+        env["OMP_NUM_THREADS"] = str(len(os.sched_getaffinity(0)))
+    hog = subprocess.Popen([sys.executable, "-c", BUSY]) if busy else None
+    try:
+        if hog:
+            time.sleep(0.3)  # let it take its core
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", policy, model, str(args.epochs),
+             str(args.rows)], env=env, capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        if hog:
+            hog.kill()
+            hog.wait()
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def table(results: dict, policies: list[str], models: list[str]) -> None:
+    """Print, per model and policy, median seconds/epoch quiet and busy and the ratios."""
+    print(f"{'model':8} {'policy':8} {'quiet s/ep':>10} {'busy s/ep':>10} {'busy/quiet':>10} "
+          f"{'quiet/default':>13}  threads quiet/busy")
+    for m in models:
+        base = statistics.median(r["seconds"] for r in results[m, "default", False]) \
+            if "default" in policies else None
+        for p in policies:
+            q = statistics.median(r["seconds"] for r in results[m, p, False])
+            b = statistics.median(r["seconds"] for r in results[m, p, True])
+            vs = f"{q / base:13.2f}" if base else f"{'':13}"
+            th = "/".join(",".join(sorted({str(r["threads"]) for r in results[m, p, busy]}))
+                          for busy in (False, True))
+            print(f"{m:8} {p:8} {q:10.2f} {b:10.2f} {b / q:10.2f} {vs}  {th}")
+
+
+def main() -> None:
+    """Run the interleaved quiet/busy runs of every model and policy and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", default="mlp,logreg,cnn")
+    parser.add_argument("--policies", default="default,ours")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--worker", nargs=4, metavar=("POLICY", "MODEL", "EPOCHS", "ROWS"))
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker[0], args.worker[1], int(args.worker[2]), int(args.worker[3]))
+        return
+    models, policies = args.models.split(","), args.policies.split(",")
+    for name in (*models, *policies):
+        if name not in MODELS and name not in POLICY_ENV:
+            parser.error(f"unknown model or policy {name!r}")
+    results: dict = {}
+    for rep in range(args.repeats):
+        order = policies[rep % len(policies):] + policies[:rep % len(policies)]
+        for m in models:
+            for busy in (False, True):
+                for p in order:
+                    r = run(p, m, busy, args)
+                    results.setdefault((m, p, busy), []).append(r)
+                    print(f"# rep {rep + 1} {m} {'busy ' if busy else 'quiet'} {p:8} "
+                          f"{r['seconds']:7.2f} s/epoch, {r['threads']} threads {r['reason']}",
+                          flush=True)
+    print(f"# cores: {len(os.sched_getaffinity(0))}, rows {args.rows} scaled to {FULL_EPOCH}, "
+          f"{args.epochs} epochs (first dropped), medians of {args.repeats} repeats")
+    table(results, policies, models)
+
+
+if __name__ == "__main__":
+    main()
