@@ -7,7 +7,7 @@ vs groundup's (`groundup.threads.configure_threads`, what `groundup train` runs 
 Each run is a fresh process (the thread settings are fixed when torch loads) that trains
 `train_mnist`'s recipe on the first `rows` training images for `epochs` epochs and reports
 the median training seconds of the epochs after the first, scaled to the full 50,000 images.
-"Busy" runs start `python -c "while True: pass"` first and stop it after. Runs are
+"Busy" runs start a `python -c "while True: pass"` loop first and stop it after. Runs are
 interleaved (repeat, model, quiet/busy, policy in a rotating order) so that a slow spell of
 a shared machine hits every policy; the table shows medians over the repeats.
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -41,22 +42,25 @@ POLICY_ENV = {  # the environment of each policy's run; "ours" adds nothing
     "one": {"OMP_NUM_THREADS": "1"},
 }
 FULL_EPOCH = 50_000
-BUSY = "while True: pass"
+# CPU-bound until stopped, or until this benchmark is gone (then it is orphaned: ppid changes)
+BUSY = "import os, sys\nwhile os.getppid() == int(sys.argv[1]):\n    for _ in range(10**5): pass"
 
 
 def worker(policy: str, model: str, epochs: int, rows: int) -> None:
     """Train one model in this process under `policy` and print its timings as JSON."""
-    choice = None
+    choice, callbacks = None, []
     if policy == "ours":
-        from groundup.threads import configure_threads
+        from groundup.threads import ThreadWatch, configure_threads
 
         choice = configure_threads()  # as groundup's CLI does, before torch loads
+        callbacks = [ThreadWatch()]  # re-counts the idle cores while training
     import torch
 
     from groundup.models import TrainSpec
     from groundup.models.job import train_mnist
 
-    result = train_mnist(TrainSpec(**MODELS[model], epochs=epochs), train_rows=rows)
+    result = train_mnist(TrainSpec(**MODELS[model], epochs=epochs), train_rows=rows,
+                         callbacks=callbacks)
     later = result.history.seconds[1:] or result.history.seconds
     print(json.dumps({
         "seconds": statistics.median(later) * FULL_EPOCH / rows,
@@ -72,7 +76,7 @@ def run(policy: str, model: str, busy: bool, args: argparse.Namespace) -> dict:
     env.update(POLICY_ENV[policy])
     if policy == "default":  # torch's default count, said out loud so that nothing changes it
         env["OMP_NUM_THREADS"] = str(len(os.sched_getaffinity(0)))
-    hog = subprocess.Popen([sys.executable, "-c", BUSY]) if busy else None
+    hog = subprocess.Popen([sys.executable, "-c", BUSY, str(os.getpid())]) if busy else None
     try:
         if hog:
             time.sleep(0.3)  # let it take its core
@@ -113,6 +117,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--worker", nargs=4, metavar=("POLICY", "MODEL", "EPOCHS", "ROWS"))
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the busy process too
     if args.worker:
         worker(args.worker[0], args.worker[1], int(args.worker[2]), int(args.worker[3]))
         return
