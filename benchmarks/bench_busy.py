@@ -9,7 +9,10 @@ Each run is a fresh process (the thread settings are fixed when torch loads) tha
 the median training seconds of the epochs after the first, scaled to the full 50,000 images.
 "Busy" runs start a `python -c "while True: pass"` loop first and stop it after. Runs are
 interleaved (repeat, model, quiet/busy, policy in a rotating order) so that a slow spell of
-a shared machine hits every policy; the table shows medians over the repeats.
+a shared machine hits every policy; the table shows medians over the repeats. Before each
+run it waits (up to --wait seconds) for the machine to fall quiet, and each run measures the
+cores other programs used while it trained ("others' cores": near 0 quiet, near 1 busy;
+more means someone else's work was running too, and the figures are not clean).
 
 Policies: default = torch's own (one spinning OpenMP thread per usable core), ours = what
 groundup chooses; for comparison: passive (every core, OMP_WAIT_POLICY=PASSIVE), spin
@@ -58,15 +61,36 @@ def worker(policy: str, model: str, epochs: int, rows: int) -> None:
 
     from groundup.models import TrainSpec
     from groundup.models.job import train_mnist
+    from groundup.threads import cpu_times, others_idle_cores, read_proc_stat
 
+    stat0, cpu0 = read_proc_stat(), time.process_time()
     result = train_mnist(TrainSpec(**MODELS[model], epochs=epochs), train_rows=rows,
                          callbacks=callbacks)
+    stat1, cpu1 = read_proc_stat(), time.process_time()
     later = result.history.seconds[1:] or result.history.seconds
+    cores = len(os.sched_getaffinity(0))
+    free = others_idle_cores(cpu_times(stat0 or ""), cpu_times(stat1 or ""), cpu1 - cpu0,
+                             os.sysconf("SC_CLK_TCK"), os.sched_getaffinity(0))
     print(json.dumps({
         "seconds": statistics.median(later) * FULL_EPOCH / rows,
         "threads": torch.get_num_threads(),
         "reason": choice.reason if choice else "",
+        "others": None if free is None else cores - free,  # cores other programs used
     }))
+
+
+def wait_quiet(limit: float) -> bool:
+    """Return whether the machine fell quiet (every core >= 90% idle for 0.5 s) within
+    `limit` seconds; other people's work would otherwise count as "quiet"."""
+    from groundup.threads import available_cores, sample_idle_cores
+
+    end = time.monotonic() + limit
+    while True:
+        idle = sample_idle_cores(0.5)
+        if idle is None or idle >= 0.9 * available_cores():
+            return True
+        if time.monotonic() > end:
+            return False
 
 
 def run(policy: str, model: str, busy: bool, args: argparse.Namespace) -> dict:
@@ -76,6 +100,7 @@ def run(policy: str, model: str, busy: bool, args: argparse.Namespace) -> dict:
     env.update(POLICY_ENV[policy])
     if policy == "default":  # torch's default count, said out loud so that nothing changes it
         env["OMP_NUM_THREADS"] = str(len(os.sched_getaffinity(0)))
+    quiet = wait_quiet(args.wait)
     hog = subprocess.Popen([sys.executable, "-c", BUSY, str(os.getpid())]) if busy else None
     try:
         if hog:
@@ -88,23 +113,27 @@ def run(policy: str, model: str, busy: bool, args: argparse.Namespace) -> dict:
         if hog:
             hog.kill()
             hog.wait()
-    return json.loads(out.strip().splitlines()[-1])
+    return {**json.loads(out.strip().splitlines()[-1]), "quiet_before": quiet}
 
 
 def table(results: dict, policies: list[str], models: list[str]) -> None:
     """Print, per model and policy, median seconds/epoch quiet and busy and the ratios."""
     print(f"{'model':8} {'policy':8} {'quiet s/ep':>10} {'busy s/ep':>10} {'busy/quiet':>10} "
-          f"{'quiet/default':>13}  threads quiet/busy")
+          f"{'quiet/default':>13}  threads q/b  others' cores q/b")
+
+    def med(key: tuple, field: str) -> float:
+        values = [r[field] for r in results[key] if r[field] is not None]
+        return statistics.median(values) if values else float("nan")
+
     for m in models:
-        base = statistics.median(r["seconds"] for r in results[m, "default", False]) \
-            if "default" in policies else None
+        base = med((m, "default", False), "seconds") if "default" in policies else None
         for p in policies:
-            q = statistics.median(r["seconds"] for r in results[m, p, False])
-            b = statistics.median(r["seconds"] for r in results[m, p, True])
+            q, b = med((m, p, False), "seconds"), med((m, p, True), "seconds")
             vs = f"{q / base:13.2f}" if base else f"{'':13}"
             th = "/".join(",".join(sorted({str(r["threads"]) for r in results[m, p, busy]}))
                           for busy in (False, True))
-            print(f"{m:8} {p:8} {q:10.2f} {b:10.2f} {b / q:10.2f} {vs}  {th}")
+            others = f"{med((m, p, False), 'others'):.2f}/{med((m, p, True), 'others'):.2f}"
+            print(f"{m:8} {p:8} {q:10.2f} {b:10.2f} {b / q:10.2f} {vs}  {th:11}  {others}")
 
 
 def main() -> None:
@@ -115,6 +144,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--wait", type=float, default=120.0,
+                        help="seconds to wait, before each run, for other programs to stop")
     parser.add_argument("--worker", nargs=4, metavar=("POLICY", "MODEL", "EPOCHS", "ROWS"))
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the busy process too
@@ -133,9 +164,11 @@ def main() -> None:
                 for p in order:
                     r = run(p, m, busy, args)
                     results.setdefault((m, p, busy), []).append(r)
+                    others = "?" if r["others"] is None else f"{r['others']:.2f}"
                     print(f"# rep {rep + 1} {m} {'busy ' if busy else 'quiet'} {p:8} "
-                          f"{r['seconds']:7.2f} s/epoch, {r['threads']} threads {r['reason']}",
-                          flush=True)
+                          f"{r['seconds']:7.2f} s/epoch, {r['threads']} threads, others used "
+                          f"{others} cores{'' if r['quiet_before'] else ' (never quiet)'}; "
+                          f"{r['reason']}", flush=True)
     print(f"# cores: {len(os.sched_getaffinity(0))}, rows {args.rows} scaled to {FULL_EPOCH}, "
           f"{args.epochs} epochs (first dropped), medians of {args.repeats} repeats")
     table(results, policies, models)
