@@ -105,7 +105,8 @@ def test_plot_of_a_cnn_draws_its_filters_and_feature_maps(
 ) -> None:
     r = run_cli("evaluate", cnn_file, "--plot", tmp_path, "--wrong", "4")
     assert r.code == 0, r.err
-    assert r.out.startswith("model: cnn 784-conv2-conv3-10 (relu)")
+    assert r.out.startswith("model: cnn 784-conv2-conv3-10 (relu")
+    assert ("stride-2 convs" in r.out.splitlines()[0]) == ("stride" in cnn_file.name)
     assert _pictures_written(r, tmp_path) == [
         "confusion.png", "wrong.png", "filters.png", "feature_maps.png"
     ]

@@ -29,7 +29,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [
     ROOT / "docs" / name
-    for name in ("broadcasting.md", "matmul.md", "conv.md", "ladder.md", "nn.md", "train.md")
+    for name in ("broadcasting.md", "matmul.md", "conv.md", "cnn.md", "ladder.md", "nn.md",
+                 "train.md")
 ]
 
 # Appended to the slow commands so that the test stays fast (tests never assert on time).

@@ -107,12 +107,11 @@ def first_digit(model, meta: dict, data_dir: Path | None) -> dict:
 
 
 def describe(meta: dict) -> str:
-    """Return the model's architecture in words, e.g. "mlp 784-256-10 (relu)"."""
-    convs = [f"conv{c}" for c in meta.get("channels", [])] if meta.get("model") == "cnn" else []
-    sizes = "-".join(str(s) for s in (meta.get("n_in"), *meta.get("hidden", []), *convs,
-                                      meta.get("n_out")))
-    act = f" ({meta['act']})" if meta.get("model") in ("mlp", "cnn") and meta.get("act") else ""
-    return f"{meta.get('model')} {sizes}{act}"
+    """Return the model's architecture in words, e.g. "mlp 784-256-10 (relu)" (the metadata
+    was checked when the model was read)."""
+    from groundup.modelfile import Arch
+
+    return str(Arch.from_meta(meta, "model"))
 
 
 def report_lines(ev) -> list[str]:
