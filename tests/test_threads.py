@@ -172,6 +172,43 @@ def test_thread_watch_leaves_a_users_count_alone(monkeypatch, ours) -> None:
     assert torch.get_num_threads() == 3 and watch.changes == []
 
 
+def test_thread_watch_in_a_library_call_configures_and_gives_the_count_back(
+        monkeypatch, ours) -> None:
+    monkeypatch.setattr(threads, "_chosen", None)  # nothing chose yet: torch's default count
+    monkeypatch.setattr(threads, "available_cores", lambda: 2)
+    monkeypatch.setattr(threads, "sample_idle_cores", lambda: 1.0)  # one core busy
+    watch = ThreadWatch(read=Fake().read)
+    watch.before_fit(None)
+    assert torch.get_num_threads() == 1 and threads._chosen == 1
+    watch.after_fit(None)
+    assert torch.get_num_threads() == 2 and threads._chosen is None
+
+
+def test_fit_takes_a_thread_watch(monkeypatch, ours) -> None:
+    from groundup.data import DataLoader
+    from groundup.nn import Linear, LogSoftmax, Sequential
+    from groundup.nn.functional import nll_loss
+    from groundup.optim import SGD
+    from groundup.train import fit
+
+    monkeypatch.setattr(threads, "available_cores", lambda: 2)
+    monkeypatch.setattr(threads, "usable_cpus", lambda: {0, 1})
+    fake = Fake()
+    steps = iter(range(10**6))
+
+    def clock() -> float:  # each look at the clock: one more second of one busy core
+        next(steps)
+        fake.advance(1.0, others=1.0, own=1.0)
+        return fake.t
+
+    x, y = torch.randn(64, 5), torch.randint(0, 3, (64,))
+    model = Sequential(Linear(5, 3), LogSoftmax())
+    watch = ThreadWatch(every=1.0, read=fake.read, clock=clock, cpu_clock=lambda: fake.cpu)
+    fit(model, nll_loss, SGD(model.parameters(), lr=0.1), DataLoader(x, y, bs=16), None,
+        epochs=1, callbacks=[watch])
+    assert watch.changes == [(2, 1)] and torch.get_num_threads() == 1
+
+
 SPY = """
 import json, os, sys
 import groundup.cli.main as cli

@@ -121,7 +121,7 @@ def choose(
     env: Mapping[str, str],
     available: int,
     torch_threads: int | None,
-    sample: Callable[[], float | None] = sample_idle_cores,
+    sample: Callable[[], float | None] | None = None,
 ) -> ThreadChoice:
     """Return the thread count for torch (None: leave it), given the environment, the usable
     cores and torch's current count (None: torch not loaded yet)."""
@@ -132,14 +132,14 @@ def choose(
         return ThreadChoice(None, f"torch.set_num_threads({torch_threads}) was called")
     if available == 1:
         return ThreadChoice(1, "one usable core")
-    idle = sample()
+    idle = (sample or sample_idle_cores)()
     seen = "not known" if idle is None else f"{idle:.2f}"
     return ThreadChoice(decide(available, idle), f"{available} usable cores, {seen} idle", idle)
 
 
 def configure_threads(
     environ: MutableMapping[str, str] | None = None,
-    sample: Callable[[], float | None] = sample_idle_cores,
+    sample: Callable[[], float | None] | None = None,
 ) -> ThreadChoice:
     """Return the thread count chosen for torch and set it: OMP_NUM_THREADS before torch
     loads, `torch.set_num_threads` after. A user's own setting is left alone."""
@@ -180,11 +180,12 @@ class ThreadWatch:
     """A `fit` callback that keeps torch's thread count equal to the idle cores while training.
 
     `before_fit` runs `configure_threads` unless it already ran in this process (the CLI runs
-    it before torch loads). Then, at most every `every` seconds (checked after a batch), it
-    re-counts the cores other programs leave idle (from /proc/stat, less this process's own
-    CPU time) and changes the count if it no longer fits: a program that starts or stops
-    mid-run costs at most about `every` seconds of slow steps. A count the user set is left
-    alone. Reading the clock per batch costs well under a microsecond.
+    it before torch loads; a library call gets torch's count back in `after_fit`). Then, at
+    most every `every` seconds (checked after a batch), it re-counts the cores other programs
+    leave idle (from /proc/stat, less this process's own CPU time) and changes the count if
+    it no longer fits: a program that starts or stops mid-run costs at most about `every`
+    seconds of slow steps. A count the user set is left alone. Reading the clock per batch
+    costs well under a microsecond.
     """
 
     def __init__(self, every: float = WATCH_SECONDS,
@@ -195,15 +196,26 @@ class ThreadWatch:
         self.hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         self.changes: list[tuple[int, int]] = []  # (from, to) for each change made
         self._mark: tuple[float, float, dict[int, tuple[int, int]]] | None = None
+        self._restore: int | None = None  # torch's count before a library call's fit
 
     def before_fit(self, state: Any) -> None:
-        if _chosen is None:
-            configure_threads()
+        torch = sys.modules.get("torch")
+        self._restore = None
+        if _chosen is None and torch is not None:  # a library call: put torch back after
+            before = torch.get_num_threads()
+            if configure_threads().threads is not None:
+                self._restore = before
         self._start()
 
     def before_epoch(self, state: Any) -> None: ...
     def after_epoch(self, state: Any, log: Any) -> None: ...
-    def after_fit(self, state: Any) -> None: ...
+
+    def after_fit(self, state: Any) -> None:
+        global _chosen
+        torch = sys.modules.get("torch")
+        if self._restore is not None and torch is not None and torch.get_num_threads() == _chosen:
+            torch.set_num_threads(self._restore)
+            _chosen = None
 
     def after_batch(self, state: Any) -> None:
         if self._mark is not None and self.clock() - self._mark[0] >= self.every:
