@@ -65,7 +65,9 @@ def test_a_cnn_counts_its_weights_and_one_batchs_feature_maps() -> None:
     assert spec.check_memory(784, 10) == 4 * (4 * params + 2 * 128 * maps)
     with pytest.raises(SettingError, match=r"^channels: .* feature maps of a batch of 128, would "
                                            r"need 2.4 GB .*; fewer channels or a smaller `bs`$"):
-        TrainSpec(model="cnn", channels=(3000,)).validate()
+        TrainSpec(model="cnn", channels=(3000,), bs=128).validate()
+    with pytest.raises(SettingError, match=r"feature maps of a batch of 64, "):  # a cnn's auto bs
+        TrainSpec(model="cnn", channels=(6000,)).validate()
 
 
 @given(st.lists(st.integers(1, 10**9), min_size=1, max_size=6), st.integers(1, 10**5))

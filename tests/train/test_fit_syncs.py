@@ -141,8 +141,7 @@ def _augment() -> type | None:
 
 
 @pytest.mark.skipif(_augment() is None, reason="groundup.data has no Augment yet")
-@pytest.mark.parametrize("fill", [None, pytest.param(0.0, marks=pytest.mark.xfail(
-    strict=True, reason="augment.warp makes torch.as_tensor(fill) from a number every batch"))])
+@pytest.mark.parametrize("fill", [None, 0.0])
 def test_the_augmenting_loader_reads_nothing_per_batch(fill: float | None) -> None:
     augment = _augment()(fill=fill)
     _same(syncs(5, transform=augment), syncs(20, transform=augment))

@@ -12,7 +12,7 @@ from groundup.cli.apps import app
 from groundup.cli.flags import flag, one_line
 from groundup.errors import GroundupError
 from groundup.fileio import check_distinct_outputs, prepare_output_file, sidecar_path
-from groundup.models.spec import DEFAULT_LR, RECIPES, TrainSpec, positive_int
+from groundup.models.spec import CNN_DEFAULT_LR, DEFAULT_LR, RECIPES, TrainSpec, positive_int
 
 # The recipe's defaults: the options below show them, and the spec checks every value.
 DEFAULTS = TrainSpec()
@@ -71,12 +71,16 @@ def train(
         + " (options you type win).",
     ),
     epochs: int = typer.Option(DEFAULTS.epochs, help="Passes over the 50,000 training images."),
-    bs: int = typer.Option(DEFAULTS.bs, help="Mini-batch size."),
+    bs: int = typer.Option(
+        DEFAULTS.bs, show_default=False,
+        help="Mini-batch size. Default: 128, or 64 for cnn.",
+    ),
     lr: float = typer.Option(
         DEFAULTS.lr,
         show_default=False,
         help="Learning rate (the peak for onecycle). Default: "
-        + ", ".join(f"{v:g} for {k}" for k, v in DEFAULT_LR.items()) + ".",
+        + ", ".join(f"{v:g} for {k}" for k, v in DEFAULT_LR.items()) + "; for cnn "
+        + ", ".join(f"{v:g} with {k}" for k, v in CNN_DEFAULT_LR.items()) + ".",
     ),
     opt: str = typer.Option(DEFAULTS.opt, help="Optimizer: adam or sgd."),
     momentum: float = typer.Option(DEFAULTS.momentum, help="SGD momentum (ignored by adam)."),

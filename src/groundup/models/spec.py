@@ -38,11 +38,14 @@ if TYPE_CHECKING:
 MODELS = ARCHITECTURES  # the one list: what a model file may describe (groundup.modelfile)
 OPTIMIZERS = ("adam", "sgd")
 DEFAULT_LR = {"adam": 3e-3, "sgd": 0.1}  # when lr is None: what trains well with each
+CNN_DEFAULT_LR = {"adam": 2e-3, "sgd": 0.05}  # a cnn's, in its smaller batches
 # Named recipes: settings chosen by measurement (benchmarks/bench_time_to_accuracy.py) to
 # reach a test accuracy in the least training time on a CPU; `groundup train --fast` is "fast".
 RECIPES: dict[str, dict[str, Any]] = {
-    "fast": {"model": "mlp", "hidden": (512,), "epochs": 2, "bs": 512, "lr": 5e-3},
-    "fast-cnn": {"model": "cnn", "channels": (8, 16), "epochs": 2, "bs": 128, "lr": 5e-3},
+    # >= 98% test in about a second: a stride-2 cnn costs half the mlp's arithmetic per image
+    # and learns shapes in two epochs, where the mlp needs five
+    "fast": {"model": "cnn", "pool": "stride", "channels": (8, 16), "augment": False,
+             "epochs": 2, "bs": 128, "lr": 1e-2},
 }
 
 
@@ -81,8 +84,13 @@ def boolean(name: str, v: Any) -> bool:
     return v
 
 
-def boolean_or_auto(name: str, v: Any) -> bool | None:
-    return None if v is None else boolean(name, v)
+def optional(check: Check) -> Check:
+    """Return a check that lets None through (the setting then takes its `auto` value)."""
+
+    def check_or_none(name: str, v: Any) -> Any:
+        return None if v is None else check(name, v)
+
+    return check_or_none
 
 
 def one_of(names: Callable[[], tuple[str, ...]]) -> Check:
@@ -156,23 +164,22 @@ class TrainSpec:
     channels: tuple[int, ...] = setting((16, 32), layer_sizes)  # cnn conv widths
     pool: str = setting("max", one_of(lambda: POOLS))  # how cnn blocks halve: max or stride
     opt: str = setting("adam", one_of(lambda: OPTIMIZERS))
-    lr: float | None = setting(None, rate)  # the peak with onecycle; None: DEFAULT_LR[opt]
+    lr: float | None = setting(None, rate)  # the peak with onecycle; None: see `auto`
     momentum: float = setting(0.9, fraction)  # SGD's
     wd: float = setting(0.0, non_negative)  # weight decay (decoupled for adam: AdamW)
     sched: str = setting("onecycle", one_of(_schedules))
-    augment: bool | None = setting(None, boolean_or_auto)  # random shifts, turns, scalings
+    augment: bool | None = setting(None, optional(boolean))  # random shifts, turns, scalings
     epochs: int = setting(10, positive_int)
-    bs: int = setting(128, positive_int)
+    bs: int | None = setting(None, optional(positive_int))  # None: 128, or 64 for a cnn
     seed: int = setting(42, check_seed)  # initial weights and batch order (0 .. 2**32 - 1)
     device: str = setting("auto", device_name)  # auto: a GPU when there is one
 
     def validate(self) -> TrainSpec:
         """Return a checked copy: every value clean (ints, floats, tuples) and lr filled in."""
         clean = {f.name: f.metadata["check"](f.name, getattr(self, f.name)) for f in fields(self)}
-        if clean["lr"] is None:
-            clean["lr"] = DEFAULT_LR[clean["opt"]]
-        if clean["augment"] is None:
-            clean["augment"] = augments_by_default(clean["model"])
+        for name, value in auto(clean["model"], clean["opt"]).items():
+            if clean[name] is None:
+                clean[name] = value
         spec = replace(self, **clean)
         spec.check_memory()  # a size typed wrong is refused before any data is read
         return spec
@@ -202,10 +209,16 @@ class TrainSpec:
         params = arch.n_params()
         copies = 4 if self.opt == "adam" else 3
         maps = self.feature_map_floats(n_in)
-        return check_memory("channels", 4 * (copies * params + 2 * self.bs * maps),
+        bs = self.setting("bs")
+        return check_memory("channels", 4 * (copies * params + 2 * bs * maps),
                             f"{params:,} float32 parameters (the cnn's weights) with their "
                             f"gradients and {self.opt} state, and the feature maps of a batch "
-                            f"of {self.bs},", hint="fewer channels or a smaller `bs`")
+                            f"of {bs},", hint="fewer channels or a smaller `bs`")
+
+    def setting(self, name: str) -> Any:
+        """Return setting `name`, or its `auto` value where it is None."""
+        value = getattr(self, name)
+        return auto(self.model, self.opt)[name] if value is None else value
 
     def arch(self, n_in: int = 784, n_out: int = 10) -> Arch:
         """Return the architecture these settings build, as a model file states it."""
@@ -268,7 +281,7 @@ class TrainSpec:
         """Return our optimizer over `params`: Adam (AdamW with wd) or SGD with momentum."""
         from groundup.optim import SGD, Adam
 
-        lr = self.lr if self.lr is not None else DEFAULT_LR[self.opt]
+        lr = self.setting("lr")
         if self.opt == "adam":
             return Adam(params, lr=lr, weight_decay=self.wd, decoupled=self.wd > 0)
         return SGD(params, lr=lr, momentum=self.momentum, weight_decay=self.wd)
@@ -277,7 +290,7 @@ class TrainSpec:
         """Return the learning-rate schedule over the whole run (step -> lr)."""
         from groundup.train.schedules import make_schedule
 
-        lr = self.lr if self.lr is not None else DEFAULT_LR[self.opt]
+        lr = self.setting("lr")
         return make_schedule(self.sched, lr, self.epochs * steps_per_epoch)
 
     def build_loader(self, x: torch.Tensor, y: torch.Tensor) -> DataLoader:
@@ -285,15 +298,17 @@ class TrainSpec:
         seed."""
         from groundup.data import Augment, DataLoader
 
-        augment = self.augment if self.augment is not None else augments_by_default(self.model)
-        return DataLoader(x, y, bs=self.bs, shuffle=True, seed=self.seed,
-                          transform=Augment() if augment else None)
+        return DataLoader(x, y, bs=self.setting("bs"), shuffle=True, seed=self.seed,
+                          transform=Augment() if self.setting("augment") else None)
 
 
-def augments_by_default(model: str) -> bool:
-    """Return whether `model` trains on augmented batches unless told: where it pays, for a
-    cnn (measured in docs/cnn.md)."""
-    return model == "cnn"
+def auto(model: str, opt: str) -> dict[str, Any]:
+    """Return the values of the settings left None, for this model and optimizer: what
+    reached the most in the least time when measured (BENCHMARKS.md, docs/cnn.md). A cnn
+    trains on augmented batches (an mlp does not gain from them), in batches of 64."""
+    cnn = model == "cnn"
+    return {"lr": (CNN_DEFAULT_LR if cnn else DEFAULT_LR)[opt], "bs": 64 if cnn else 128,
+            "augment": cnn}
 
 
 def _jsonable(v: Any) -> Any:
