@@ -75,6 +75,7 @@ def worker(policy: str, model: str, epochs: int, rows: int) -> None:
         "seconds": statistics.median(later) * FULL_EPOCH / rows,
         "threads": torch.get_num_threads(),
         "reason": choice.reason if choice else "",
+        "changes": callbacks[0].changes if callbacks else [],  # ThreadWatch's (from, to)
         "others": None if free is None else cores - free,  # cores other programs used
     }))
 
@@ -168,7 +169,8 @@ def main() -> None:
                     print(f"# rep {rep + 1} {m} {'busy ' if busy else 'quiet'} {p:8} "
                           f"{r['seconds']:7.2f} s/epoch, {r['threads']} threads, others used "
                           f"{others} cores{'' if r['quiet_before'] else ' (never quiet)'}; "
-                          f"{r['reason']}", flush=True)
+                          f"{r['reason']}{' changes ' + str(r['changes']) if r['changes'] else ''}",
+                          flush=True)
     print(f"# cores: {len(os.sched_getaffinity(0))}, rows {args.rows} scaled to {FULL_EPOCH}, "
           f"{args.epochs} epochs (first dropped), medians of {args.repeats} repeats")
     table(results, policies, models)

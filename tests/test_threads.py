@@ -59,8 +59,8 @@ def test_idle_cores_counts_the_idle_share_of_the_cpus_asked_about() -> None:
 
 
 @pytest.mark.parametrize(("available", "idle", "threads"), [
-    (2, 2.0, 2), (2, 1.85, 2), (2, 1.7, 1), (2, 1.0, 1), (2, 0.0, 1), (2, None, 2),
-    (16, 9.9, 10), (16, 9.7, 9), (4, 7.0, 4),
+    (2, 2.0, 2), (2, 1.55, 2), (2, 1.45, 1), (2, 1.0, 1), (2, 0.0, 1), (2, None, 2),
+    (16, 9.6, 10), (16, 9.4, 9), (4, 7.0, 4),
 ])
 def test_decide_takes_one_thread_per_core_that_is_mostly_idle(available, idle, threads) -> None:
     assert decide(available, idle) == threads
