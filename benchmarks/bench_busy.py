@@ -8,8 +8,9 @@ Each run is a fresh process (the thread settings are fixed when torch loads) tha
 `train_mnist`'s recipe on the first `rows` training images for `epochs` epochs and reports
 the median training seconds of the epochs after the first, scaled to the full 50,000 images.
 "Busy" runs start a `python -c "while True: pass"` loop first and stop it after; with
---late, "late" runs start it when the first epoch ends (so the median is of epochs with it
-running, chosen for while the machine was quiet: ThreadWatch must notice). Runs are
+--late, "late" runs start it when the first epoch ends and train 2 epochs more (the median
+is of epochs with it running, under a count chosen while the machine was quiet: the
+epoch in which ThreadWatch notices is one of them). Runs are
 interleaved (repeat, model, quiet/busy, policy in a rotating order) so that a slow spell of
 a shared machine hits every policy; the table shows medians over the repeats. Before each
 run it waits (up to --wait seconds) for the machine to fall quiet, and each run measures the
@@ -94,12 +95,14 @@ def worker(policy: str, model: str, epochs: int, rows: int, late: bool) -> None:
     result = train_mnist(TrainSpec(**MODELS[model], epochs=epochs), train_rows=rows,
                          callbacks=[*callbacks, *([BusyAfterFirstEpoch()] if late else [])])
     stat1, cpu1 = read_proc_stat(), time.process_time()
-    later = result.history.seconds[1:] or result.history.seconds
+    scaled = [t * FULL_EPOCH / rows for t in result.history.seconds]
+    later = scaled[1:] or scaled
     cores = len(os.sched_getaffinity(0))
     free = others_idle_cores(cpu_times(stat0 or ""), cpu_times(stat1 or ""), cpu1 - cpu0,
                              os.sysconf("SC_CLK_TCK"), os.sched_getaffinity(0))
     print(json.dumps({
-        "seconds": statistics.median(later) * FULL_EPOCH / rows,
+        "seconds": statistics.median(later),
+        "epochs": scaled,
         "threads": torch.get_num_threads(),
         "reason": choice.reason if choice else "",
         "changes": callbacks[0].changes if callbacks else [],  # ThreadWatch's (from, to)
@@ -135,8 +138,8 @@ def run(policy: str, model: str, cond: str, args: argparse.Namespace) -> dict:
         if hog:
             time.sleep(0.3)  # let it take its core
         out = subprocess.run(
-            [sys.executable, __file__, "--worker", policy, model, str(args.epochs),
-             str(args.rows), str(int(cond == "late"))],
+            [sys.executable, __file__, "--worker", policy, model,
+             str(args.epochs + 2 * (cond == "late")), str(args.rows), str(int(cond == "late"))],
             env=env, capture_output=True, text=True, check=True,
         ).stdout
     finally:
@@ -206,8 +209,9 @@ def main() -> None:
                     print(f"# rep {rep + 1} {m} {cond:5} {p:8} {r['seconds']:7.2f} s/epoch, "
                           f"{r['threads']} threads, others used {others} cores"
                           f"{'' if r['quiet_before'] else ' (never quiet)'}; {r['reason']}"
-                          f"{' changes ' + str(r['changes']) if r['changes'] else ''}",
-                          flush=True)
+                          f"{' changes ' + str(r['changes']) if r['changes'] else ''}"
+                          + (f"; epochs {[round(t, 2) for t in r['epochs']]}"
+                             if cond == "late" else ""), flush=True)
     print(f"# cores: {len(os.sched_getaffinity(0))}, rows {args.rows} scaled to {FULL_EPOCH}, "
           f"{args.epochs} epochs (first dropped), medians of {args.repeats} repeats")
     table(results, policies, models, conds)

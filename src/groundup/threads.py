@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 USER_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")  # a count the user chose
-SAMPLE_SECONDS = 0.1  # how long to watch the cores: 10 ticks of each at 100 Hz
+SAMPLE_SECONDS = 0.05  # how long to watch the cores: 5 ticks of each at 100 Hz
 IDLE_ENOUGH = 0.5  # a core at least this idle counts as free (a busy one is near 0)
-WATCH_SECONDS = 1.0  # how often ThreadWatch re-counts the idle cores during training
+WATCH_SECONDS = 0.5  # how often ThreadWatch re-counts the idle cores during training
 _chosen: int | None = None  # the count this module last set (so it may change it again)
 last_choice: ThreadChoice | None = None  # what configure_threads chose last, for display
 
