@@ -7,7 +7,7 @@
 The filters are the first conv layer's; the feature maps are those of test digit `--digit`
 (default 0, a 7), normalised with the model's own statistics. Every run also prints the
 model's parameters and multiply-adds per image, layer by layer (`model_cost`); `--cost`
-prints them for the default cnn (channels 16,32, pool max), the small one (8,16, stride) and
+prints them for the default cnn (channels 16,32,64, pool max), the small one (8,16, stride) and
 the default mlp, without training anything.
 """
 
@@ -25,7 +25,8 @@ from groundup.models.evaluate import model_norm
 from groundup.nn import Conv2d, Linear, Module, Sequential
 
 COSTED = (  # the two cnns docs/cnn.md describes, and train's default mlp to compare with
-    ("cnn channels (16, 32), pool max", {"name": "cnn", "channels": (16, 32), "pool": "max"}),
+    ("cnn channels (16, 32, 64), pool max",
+     {"name": "cnn", "channels": (16, 32, 64), "pool": "max"}),
     ("cnn channels (8, 16), pool stride", {"name": "cnn", "channels": (8, 16), "pool": "stride"}),
     ("mlp 784-512-10", {"name": "mlp", "hidden": (512,)}),
 )

@@ -53,7 +53,7 @@ def mlp(
 def cnn(
     n_in: int = 784,
     n_out: int = 10,
-    channels: Sequence[int] = (16, 32),
+    channels: Sequence[int] = (16, 32, 64),
     act: str = "relu",
     init: str = "kaiming",
     pool: str = "max",
@@ -92,7 +92,7 @@ def build_model(
     n_out: int = 10,
     init: str = "kaiming",
     matmul: MatMul | None = None,
-    channels: Sequence[int] = (16, 32),
+    channels: Sequence[int] = (16, 32, 64),
     pool: str = "max",
 ) -> Module:
     """Return a freshly initialised model by name ("logreg" ignores `hidden` and `act`;

@@ -161,7 +161,7 @@ class TrainSpec:
     model: str = setting("mlp", one_of(lambda: MODELS))
     hidden: tuple[int, ...] = setting((512,), layer_sizes)  # mlp hidden sizes
     act: str = setting("relu", one_of(_activations))  # mlp and cnn activation
-    channels: tuple[int, ...] = setting((16, 32), layer_sizes)  # cnn conv widths
+    channels: tuple[int, ...] = setting((16, 32, 64), layer_sizes)  # cnn conv widths
     pool: str = setting("max", one_of(lambda: POOLS))  # how cnn blocks halve: max or stride
     opt: str = setting("adam", one_of(lambda: OPTIMIZERS))
     lr: float | None = setting(None, rate)  # the peak with onecycle; None: see `auto`
