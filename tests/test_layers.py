@@ -19,6 +19,7 @@ PACKAGE = SRC / "groundup"
 LAYERS: dict[str, int] = {
     "errors": 0,
     "checks": 0,
+    "threads": 0,
     "tensor": 0,
     "fileio": 0,
     "modelfile": 0,
