@@ -17,7 +17,7 @@ import torch
 from groundup.checks import check_memory, check_seed, whole_number
 from groundup.errors import GroundupError, SettingError
 from groundup.tensor.conv import CONV_LADDER, ConvRung, pad2d
-from groundup.tensor.timing import MatmulTiming, _best_time, _synchronizer
+from groundup.tensor.timing import MatmulTiming, Timed, _synchronizer, time_rungs
 
 # Probe sizes for the sizes a rung loops over in Python: images, filters, output rows, columns.
 _PROBE = {"n": 1, "o": 1, "h": 4, "w": 4}
@@ -59,29 +59,14 @@ def time_conv_ladder(
     expected = torch.conv2d(x, weight, bias, stride, padding)
     reference = partial(torch.conv2d, bias=bias, stride=stride, padding=padding)
 
-    if on_rung:
-        on_rung("torch.conv2d")
-    ref_seconds, ref_calls = _best_time(reference, x, weight, budget, sync)
-    measured: list[tuple[ConvRung, float, int, bool]] = []
+    timed = []
     for rung in chosen:
-        if on_rung:
-            on_rung(rung.name)
-        fn = partial(rung.fn, bias=bias, stride=stride, padding=padding)
-        estimate = _estimate(rung, x, weight, stride, padding, sync)
-        if estimate is not None and estimate > budget:
-            measured.append((rung, estimate, 0, True))
-            continue
-        _check_equal(rung, fn(x, weight), expected)
-        measured.append((rung, *_best_time(fn, x, weight, budget, sync), False))
-    # the reference again at the end, keeping its best (the first runs of a process are cold)
-    again, more = _best_time(reference, x, weight, budget, sync)
-    ref_seconds, ref_calls = min(ref_seconds, again), ref_calls + more
-    rows = [MatmulTiming("torch.conv2d", "the reference", ref_seconds, 1.0, ref_calls)]
-    for rung, seconds, calls, skipped in measured:
-        rows.append(
-            MatmulTiming(rung.name, rung.how, seconds, seconds / ref_seconds, calls, skipped)
-        )
-    return rows
+        timed.append(Timed(rung.name, rung.how,
+                           partial(rung.fn, bias=bias, stride=stride, padding=padding),
+                           partial(_estimate, rung, x, weight, stride, padding, sync),
+                           partial(_check_equal, rung, expected=expected)))
+    return time_rungs("torch.conv2d", "the reference", reference, timed, x, weight, budget,
+                      sync, on_rung)
 
 
 def _check_sizes(shape: Sequence[int], filters: int, kernel: int, stride: int,

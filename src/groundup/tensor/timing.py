@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
@@ -76,24 +77,54 @@ def time_matmul_ladder(
     def reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return x @ y
 
+    return time_rungs(
+        "@", "a @ b, the reference", reference,
+        [Timed(r.name, r.how, r.fn, partial(_estimate, r, a, b, sync),
+               partial(_check_equal, r, expected=expected)) for r in rungs],
+        a, b, budget_s, sync, on_rung,
+    )
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One rung to time: its name, how it works, the call, a cost estimate taken before it
+    is run (None: cheap enough to just time) and a check of its answer (raises if wrong)."""
+
+    name: str
+    how: str
+    fn: MatmulFn
+    estimate: Callable[[], float | None]
+    check: Callable[[torch.Tensor], None]
+
+
+def time_rungs(
+    ref_name: str, ref_how: str, reference: MatmulFn, rungs: Sequence[Timed],
+    a: torch.Tensor, b: torch.Tensor, budget_s: float, sync: Callable[[], None],
+    on_rung: Callable[[str], None] | None = None,
+) -> list[MatmulTiming]:
+    """Return the reference's row, then one row per rung, each timed on fn(a, b).
+
+    A rung whose estimate passes the budget is skipped with that estimate; the others are
+    checked first, then timed. The reference is timed before and after the rungs, keeping its
+    best: the first timings of a process run on a cold cache and clock, which would flatter
+    every ratio. `on_rung(name)` is called before each (for a progress bar).
+    """
     if on_rung:
-        on_rung("@")
+        on_rung(ref_name)
     ref_seconds, ref_calls = _best_time(reference, a, b, budget_s, sync)
-    measured: list[tuple[MatmulRung, float, int, bool]] = []
+    measured: list[tuple[Timed, float, int, bool]] = []
     for rung in rungs:
         if on_rung:
             on_rung(rung.name)
-        estimate = _estimate(rung, a, b, sync)
+        estimate = rung.estimate()
         if estimate is not None and estimate > budget_s:
             measured.append((rung, estimate, 0, True))
             continue
-        _check_equal(rung, rung.fn(a, b), expected)
+        rung.check(rung.fn(a, b))
         measured.append((rung, *_best_time(rung.fn, a, b, budget_s, sync), False))
-    # `@` again at the end, keeping its best: the first timings of a process run on a cold
-    # cache and clock, which would flatter every ratio
     again, more_calls = _best_time(reference, a, b, budget_s, sync)
     ref_seconds, ref_calls = min(ref_seconds, again), ref_calls + more_calls
-    rows = [MatmulTiming("@", "a @ b, the reference", ref_seconds, 1.0, ref_calls)]
+    rows = [MatmulTiming(ref_name, ref_how, ref_seconds, 1.0, ref_calls)]
     for rung, seconds, calls, skipped in measured:
         rows.append(
             MatmulTiming(rung.name, rung.how, seconds, seconds / ref_seconds, calls, skipped)
