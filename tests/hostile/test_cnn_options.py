@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 import torch
 
-from groundup.errors import ModelFileError, SettingError
+from groundup.errors import SettingError
 from groundup.models import TrainSpec
 from groundup.models.io import load_model, save_model
 from groundup.models.job import model_meta
@@ -46,7 +46,7 @@ from tests.hostile.model_cases import (
     tensor_set,
     write_raw,
 )
-from tests.hostile.test_model_files import READERS, resume
+from tests.hostile.test_model_files import assert_readers_refuse, resume
 
 ROWS = 256
 CNN, MLP = TrainSpec(model="cnn", channels=(2, 4), epochs=1), TrainSpec(hidden=(8,), epochs=1)
@@ -274,13 +274,7 @@ def test_the_real_cli_refuses_it_too(made: Made, opt: Opt) -> None:
 
 @pytest.mark.parametrize("case", FILES, ids=[c.name for c in FILES])
 def test_every_reader_refuses_a_spoiled_cnn_file_naming_it(made: Made, case: Case) -> None:
-    path = made.spoiled[case.name]
-    for reader in case.readers:
-        with pytest.raises(ModelFileError) as e:
-            READERS[reader](path)
-        text = str(e.value)
-        assert text.startswith(f"{path}: ") and case.needle in text, (reader, text)
-        assert "\n" not in text and len(text) < 400, (reader, text)
+    assert_readers_refuse(made.spoiled[case.name], case.readers, case.needle)
 
 
 RUNS = [(c, cmd) for c in FILES for cmd in c.cli]
