@@ -38,12 +38,14 @@ if TYPE_CHECKING:
 MODELS = ARCHITECTURES  # the one list: what a model file may describe (groundup.modelfile)
 OPTIMIZERS = ("adam", "sgd")
 DEFAULT_LR = {"adam": 3e-3, "sgd": 0.1}  # when lr is None: what trains well with each
-CNN_DEFAULT_LR = {"adam": 2e-3, "sgd": 0.05}  # a cnn's, in its smaller batches
+# a cnn's, in its smaller batches: adam's measured (docs/cnn.md); sgd's is halved alike,
+# unmeasured
+CNN_DEFAULT_LR = {"adam": 2e-3, "sgd": 0.05}
 # Named recipes: settings chosen by measurement (benchmarks/bench_time_to_accuracy.py) to
 # reach a test accuracy in the least training time on a CPU; `groundup train --fast` is "fast".
 RECIPES: dict[str, dict[str, Any]] = {
-    # >= 98% test in about a second: a stride-2 cnn costs half the mlp's arithmetic per image
-    # and learns shapes in two epochs, where the mlp needs five
+    # >= 98% test in about 2 s of training (BENCHMARKS.md): a stride-2 cnn costs half the
+    # mlp's arithmetic per image and gets there within two epochs, where the mlp needs six
     "fast": {"model": "cnn", "pool": "stride", "channels": (8, 16), "augment": False,
              "epochs": 2, "bs": 128, "lr": 1e-2},
 }
@@ -230,10 +232,9 @@ class TrainSpec:
         """Return the floats of one image's conv outputs (a cnn's; 0 for other models)."""
         if self.model != "cnn":
             return 0
-        arch = self.arch(n_in)
-        # a max-pool block's conv output keeps the input's side; a stride-2 conv's halves it
-        sides = [math.isqrt(n_in), *arch.cnn_sides()[:-1]] if self.pool == "max" else \
-            arch.cnn_sides()
+        sides = self.arch(n_in).cnn_sides()  # each block's output side
+        if self.pool == "max":  # the conv output is the block's input size, before its pool
+            sides = [math.isqrt(n_in), *sides[:-1]]
         return sum(c * side * side for c, side in zip(self.channels, sides, strict=True))
 
     # ------------------------------------------------------------ as data
