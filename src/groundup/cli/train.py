@@ -134,18 +134,8 @@ def train(
     out_path, ckpt_path = _output_paths(out, checkpoint, resume)  # before any work (or torch)
     from groundup.models.job import model_meta, train_mnist
 
-    given = {name: ctx.params[name] for name in RUN_SETTINGS}
-    given["hidden"] = parse_sizes(hidden)
-    given["channels"] = parse_sizes(channels, "--channels")
-    if fast and resume is not None:
-        raise GroundupError("--fast starts a run from a recipe; --resume continues a saved run "
-                            "with its own settings: give one of them")
-    if fast:  # the recipe's settings, where no option was typed
-        given.update({name: value for name, value in RECIPES["fast"].items()
-                      if ctx.get_parameter_source(name).name != "COMMANDLINE"})
-    ckpt, saved = _checkpoint_to_resume(ctx, resume, given) or (None, None)
-    if saved is not None:
-        given = {name: saved[name] for name in RUN_SETTINGS}
+    given, ckpt = _run_settings(ctx, parse_sizes(hidden), parse_sizes(channels, "--channels"),
+                                fast, resume)
     train_rows = given.pop("train_rows")
     spec = TrainSpec(**given, device=device).validate()
     if train_rows is not None:
@@ -161,6 +151,24 @@ def train(
     callbacks = _callbacks(ckpt_path, checkpoint_every, info, None if quiet else console)
     result = train_mnist(spec, **data, callbacks=callbacks, resume=ckpt)
     _report(result, out_path, ckpt_path)
+
+
+def _run_settings(ctx: typer.Context, hidden: tuple[int, ...], channels: tuple[int, ...],
+                  fast: bool, resume: Path | None) -> tuple[dict, object]:
+    """Return (the run's settings by name, the checkpoint to resume or None): the options,
+    with the fast recipe where no option was typed, or a checkpoint's own settings."""
+    given = {**{name: ctx.params[name] for name in RUN_SETTINGS},
+             "hidden": hidden, "channels": channels}
+    if fast and resume is not None:
+        raise GroundupError("--fast starts a run from a recipe; --resume continues a saved run "
+                            "with its own settings: give one of them")
+    if fast:
+        given.update({name: value for name, value in RECIPES["fast"].items()
+                      if ctx.get_parameter_source(name).name != "COMMANDLINE"})
+    ckpt, saved = _checkpoint_to_resume(ctx, resume, given) or (None, None)
+    if saved is not None:
+        given = {name: saved[name] for name in RUN_SETTINGS}
+    return given, ckpt
 
 
 def _callbacks(ckpt_path: Path, every: int, info: dict, console: Console | None) -> list:
