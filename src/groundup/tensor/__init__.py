@@ -1,4 +1,5 @@
-"""groundup.tensor (layer 0): broadcasting explained, the matmul and conv ladders, outer ops.
+"""groundup.tensor (layer 0): broadcasting explained, the matmul and conv ladders and the matmul's
+steps (steps.py: what a matmul does, step by step), outer ops.
 
 Imports only torch, numpy and groundup.errors; everything above builds on it.
 """
@@ -14,6 +15,16 @@ from groundup.tensor.broadcast import (
     as_shape,
     broadcast_shapes,
     explain_broadcast,
+)
+from groundup.tensor.steps import (
+    VIEWS,
+    CellSum,
+    MatmulStep,
+    MatmulSteps,
+    Product,
+    example_matrices,
+    matmul_steps,
+    parse_matrix,
 )
 from groundup.tensor.table import format_table
 
@@ -84,6 +95,14 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "VIEWS",
+    "CellSum",
+    "MatmulStep",
+    "MatmulSteps",
+    "Product",
+    "example_matrices",
+    "matmul_steps",
+    "parse_matrix",
     "AxisStep",
     "CONV_LADDER",
     "ConvRung",
