@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "forest.interpret": 3,
     "predictor": 3,
     "cli": 4,
+    "serve": 4,  # the web app: cli/serve.py starts it (sideways, below)
     "__main__": 5,  # `python -m groundup`: runs the CLI
     "__init__": 5,  # groundup/__init__.py
 }
@@ -46,6 +47,7 @@ SIDEWAYS: set[tuple[str, str]] = {
     ("fileio", "errors"),
     ("modelfile", "errors"),
     ("ladder", "models"),
+    ("cli", "serve"),
     ("forest", "forest.plane"),
     ("forest", "forest.interpret"),
 }

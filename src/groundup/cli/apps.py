@@ -24,6 +24,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "train": ("train",),
     "evaluate": ("evaluate",),
     "predict": ("predict",),
+    "serve": ("serve",),
     "broadcast": ("broadcast",),
     "ladder": ("ladder",),
     "tune": ("tune",),
@@ -38,6 +39,7 @@ SUMMARIES: dict[str, str] = {
     "train": "Train a digit recogniser on MNIST and save it.",
     "evaluate": "Score a saved model on MNIST test: accuracy, per digit, confusion matrix.",
     "predict": "Say which digit each picture shows, with the model's top guesses.",
+    "serve": "Serve a web page to draw digits on, and the API behind it, until Ctrl-C.",
     "broadcast": "Explain how SHAPEs broadcast: one row per axis from the right, then the "
     "result shape.",
     "ladder": "Train the lecture's MNIST logistic regression five times, each rung replacing "

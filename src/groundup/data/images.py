@@ -16,7 +16,8 @@ because the model only ever saw bright ink on a background that is exactly zero:
     6. centre  paste into 28x28 with the centre of mass at (14, 14), where MNIST's sits
 
 `load_digit(path)` does all of it and returns float32 (28, 28) in [0, 1), multiples of 1/256
-like the lecture's pickle. Every problem with the file is a `DataError` naming it.
+like the lecture's pickle (`digit_from_bytes(data)`: the same for a picture held in memory).
+Every problem with the file is a `DataError` naming it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import os
 import numpy as np
 from PIL import Image, ImageFilter
 
-from groundup.data.picture import MIN_SIDE, read_gray, resize_gray
+from groundup.data.picture import MAX_PIXELS, MIN_SIDE, read_gray, read_gray_bytes, resize_gray
 from groundup.errors import DataError
 
 SIDE = 28  # MNIST images are 28x28
@@ -42,6 +43,15 @@ MIN_CONTRAST = 0.08  # ink must differ from the paper by 8% of the gray range, o
 def load_digit(path: str | os.PathLike) -> np.ndarray:
     """Return (28, 28) float32 in [0, 1): the digit pictured in `path`, made MNIST-like."""
     return mnist_style(read_gray(path), name=str(path))
+
+
+def digit_from_bytes(data: bytes, name: str = "picture",
+                     max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Return (28, 28) float32 in [0, 1): the digit pictured in `data` (a picture file's bytes).
+
+    `load_digit` for a picture held in memory (a web upload): the same steps, nothing on disk.
+    """
+    return mnist_style(read_gray_bytes(data, name, max_pixels=max_pixels), name=name)
 
 
 def mnist_style(gray: np.ndarray, name: str = "image") -> np.ndarray:

@@ -1,7 +1,8 @@
 """Reading a picture file into gray levels: bounded before decoding, any Pillow mode.
 
 Layer 1. `read_gray(path)` is step 1 of `groundup.data.images` (and all `predict` reads of a
-file). The file is checked before a pixel is decoded: a regular file (a FIFO would block),
+file); `read_gray_bytes(data)` is the same for a picture held in memory (`groundup serve`).
+The file is checked before a pixel is decoded: a regular file (a FIFO would block),
 at most `MAX_FILE_BYTES`, and a header size of at most `MAX_PIXELS` pixels and at least
 `MIN_SIDE` a side. A big picture is then box-averaged in Pillow before it becomes float32
 arrays. Every mode Pillow reads is turned into gray levels in [0, 1] (8-, 16- and 32-bit,
@@ -11,6 +12,7 @@ are one `DataError` naming the file.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import warnings
@@ -39,13 +41,36 @@ def read_gray(path: str | os.PathLike, max_side: int = WORK_MAX) -> np.ndarray:
     """
     name = str(path)
     _check_file(path, name)
+    return _decode_gray(path, name, max_side, MAX_PIXELS)
+
+
+def read_gray_bytes(data: bytes, name: str = "picture", max_side: int = WORK_MAX,
+                    max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Return the picture held in `data` (a file's bytes) as `read_gray` returns a file's.
+
+    For a picture that never was a file (a web upload). `name` stands for it in messages;
+    `max_pixels` may lower the header's cap (at most MAX_PIXELS). Nothing is written to disk.
+    """
+    if not data:
+        raise DataError(f"{name}: empty, not an image")
+    if len(data) > MAX_FILE_BYTES:
+        raise DataError(
+            f"{name}: {len(data):,} bytes is too large to be a digit picture "
+            f"(at most {MAX_FILE_BYTES:,})"
+        )
+    return _decode_gray(io.BytesIO(data), name, max_side, min(max_pixels, MAX_PIXELS))
+
+
+def _decode_gray(source: str | os.PathLike | io.BytesIO, name: str, max_side: int,
+                 max_pixels: int) -> np.ndarray:
+    """Return `source` decoded to gray levels: header size checked first, shrunk to `max_side`."""
     try:
         with warnings.catch_warnings():
             # Pillow only warns below twice its own pixel limit; _check_size refuses earlier
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as img:  # reads the header only
+            with Image.open(source) as img:  # reads the header only
                 img.draft("L", (max_side, max_side))  # JPEG decodes at 1/2..1/8 size: fast
-                _check_size(img, name)  # before a single pixel is decoded
+                _check_size(img, name, max_pixels)  # before a single pixel is decoded
                 img = _shrink(ImageOps.exif_transpose(img), max_side)
                 gray = _gray_levels(img, name)
     except DataError:
@@ -56,7 +81,7 @@ def read_gray(path: str | os.PathLike, max_side: int = WORK_MAX) -> np.ndarray:
         raise DataError(f"{name}: not an image (Pillow cannot identify it)") from None
     except Image.DecompressionBombError:
         raise DataError(
-            f"{name}: too many pixels to be a digit picture (at most {MAX_PIXELS:,})"
+            f"{name}: too many pixels to be a digit picture (at most {max_pixels:,})"
         ) from None
     except Exception as e:  # noqa: BLE001 -- decoders of a corrupt file raise all kinds of types
         raise DataError(f"{name}: unreadable or truncated image ({_first_line(e)})") from None
@@ -97,13 +122,13 @@ def _check_file(path: str | os.PathLike, name: str) -> None:
         )
 
 
-def _check_size(img: Image.Image, name: str) -> None:
+def _check_size(img: Image.Image, name: str, max_pixels: int = MAX_PIXELS) -> None:
     """Raise DataError if the size in `img`'s header is too big or too small for a digit."""
     w, h = img.size
-    if w * h > MAX_PIXELS:
+    if w * h > max_pixels:
         raise DataError(
             f"{name}: a {w}x{h} image has too many pixels to be a digit picture "
-            f"(at most {MAX_PIXELS:,})"
+            f"(at most {max_pixels:,})"
         )
     if min(w, h) < MIN_SIDE:
         raise DataError(
