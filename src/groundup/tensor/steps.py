@@ -265,8 +265,7 @@ def _waterfall(a: Matrix, b: Matrix) -> list[tuple[list[tuple[int, int]], str]]:
     steps = []
     for s in range(n + m - 1):
         cells = [(i, s - i) for i in range(n) if 0 <= s - i < m]
-        where = ", ".join(f"row {i} of A meets column {j} of B" for i, j in cells)
-        steps.append((cells, f"i + j = {s}: {where}"))
+        steps.append((cells, f"B moves down a row; row i of A meets column j of B, i + j = {s}"))
     return steps
 
 
