@@ -30,10 +30,12 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "tune": ("tune",),
     "forest": ("forest_pictures", "forest_explain"),
     "bench": ("bench",),
+    "radar": ("radar", "radar_fit"),
+    "matmul": ("matmul",),
 }
 
 # What `groundup --help` lists for each command before its module is imported. A test keeps
-# each equal to the first paragraph of the command's docstring. `forest` and `bench` are
+# each equal to the first paragraph of the command's docstring. `forest`, `bench` and `matmul` are
 # groups: their help is their app's (below).
 SUMMARIES: dict[str, str] = {
     "train": "Train a digit recogniser on MNIST and save it.",
@@ -99,3 +101,10 @@ forest_app = typer.Typer(help="Random-forest pictures and interpretation.", **_s
 bench_app = typer.Typer(help="Benchmarks you can run yourself.", **_settings)
 app.add_typer(forest_app, name="forest")
 app.add_typer(bench_app, name="bench")
+radar_app = typer.Typer(help="Radar images of ships and icebergs (Kaggle's Statoil/C-CORE challenge): 3-D surfaces, summaries, a small net.", **_settings)
+app.add_typer(radar_app, name="radar")
+matmul_app = typer.Typer(
+    help="See what a matrix multiply does: C = A @ B step by step, as a GIF, a page or stills.",
+    **_settings,
+)
+app.add_typer(matmul_app, name="matmul")
