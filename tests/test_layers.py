@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "forest.plane": 3,
     "forest.interpret": 3,
     "predictor": 3,
+    "radar": 3,
     "animate": 3,
     "cli": 4,
     "serve": 4,  # the web app: cli/serve.py starts it (sideways, below)

@@ -31,6 +31,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "forest": ("forest_pictures", "forest_explain"),
     "bench": ("bench",),
     "radar": ("radar", "radar_fit"),
+    "radar": ("radar", "radar_fit"),
     "matmul": ("matmul",),
 }
 
@@ -101,6 +102,12 @@ forest_app = typer.Typer(help="Random-forest pictures and interpretation.", **_s
 bench_app = typer.Typer(help="Benchmarks you can run yourself.", **_settings)
 app.add_typer(forest_app, name="forest")
 app.add_typer(bench_app, name="bench")
+radar_app = typer.Typer(
+    help="Radar images of ships and icebergs (Kaggle's Statoil/C-CORE challenge): 3-D "
+    "surfaces, summaries, a small net.",
+    **_settings,
+)
+app.add_typer(radar_app, name="radar")
 radar_app = typer.Typer(help="Radar images of ships and icebergs (Kaggle's Statoil/C-CORE challenge): 3-D surfaces, summaries, a small net.", **_settings)
 app.add_typer(radar_app, name="radar")
 matmul_app = typer.Typer(
