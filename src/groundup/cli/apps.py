@@ -31,7 +31,6 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "forest": ("forest_pictures", "forest_explain"),
     "bench": ("bench",),
     "radar": ("radar", "radar_fit"),
-    "radar": ("radar", "radar_fit"),
     "matmul": ("matmul",),
 }
 
@@ -107,8 +106,6 @@ radar_app = typer.Typer(
     "surfaces, summaries, a small net.",
     **_settings,
 )
-app.add_typer(radar_app, name="radar")
-radar_app = typer.Typer(help="Radar images of ships and icebergs (Kaggle's Statoil/C-CORE challenge): 3-D surfaces, summaries, a small net.", **_settings)
 app.add_typer(radar_app, name="radar")
 matmul_app = typer.Typer(
     help="See what a matrix multiply does: C = A @ B step by step, as a GIF, a page or stills.",
