@@ -31,7 +31,8 @@ def post(client: httpx.Client, body, model: str | None = None, **kw) -> httpx.Re
 def fake_png(width: int, height: int) -> bytes:
     """Return a tiny PNG file whose header claims `width` x `height` pixels."""
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)

@@ -56,13 +56,12 @@ def serve(
     if not is_loopback(host):
         print(f"warning: --host {host}: the page and its API are reachable from the network, "
               "by anyone who can reach this machine", file=sys.stderr, flush=True)
-    names = ", ".join(served)
-    print(f"serving {names} at {address}  (Ctrl-C stops)", flush=True)
-    if open_browser:
-        import webbrowser
+    try:  # from here on, a Ctrl-C is the normal way to stop
+        print(f"serving {', '.join(served)} at {address}  (Ctrl-C stops)", flush=True)
+        if open_browser:
+            import webbrowser
 
-        webbrowser.open(address)  # the socket already listens: the page loads when ready
-    try:
+            webbrowser.open(address)  # the socket already listens: the page loads when ready
         run(web_app, sock)
     except KeyboardInterrupt:
         pass
