@@ -1,17 +1,24 @@
 """Matplotlib helpers shared by every picture groundup draws (importable from layer >= 1).
 
-Uses the non-interactive Agg backend: groundup runs on machines with no screen.
+Uses the non-interactive Agg backend: groundup runs on machines with no screen. Inside a
+Jupyter kernel the kernel's own backend (inline figures) is kept, and loaded at once, so that
+a figure made without pyplot (`matplotlib.figure.Figure`) shows as a cell's value as well.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
+if "ipykernel" not in sys.modules:
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+if "ipykernel" in sys.modules:  # a notebook keeps its (inline) backend, loaded now: then a
+    plt.switch_backend(matplotlib.get_backend())  # plain Figure shows as a cell's value too
 from matplotlib.figure import Figure  # noqa: E402
 
 from groundup.fileio import atomic_path  # noqa: E402

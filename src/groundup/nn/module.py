@@ -9,6 +9,7 @@ running mean): it travels with `to` and appears in `state_dict`, after the param
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from typing import Any
 
@@ -200,6 +201,18 @@ class Module:
             lines.append(f"  ({name}): {body}")
         lines.append(")")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Return the repr and a table of the parameters (name, shape, count), for notebooks."""
+        rows = "".join(
+            f"<tr><td>{html.escape(n)}</td><td>{tuple(p.shape)}</td>"
+            f'<td style="text-align:right">{p.numel():,}</td></tr>'
+            for n, p in self.named_parameters()
+        )
+        total = (f'<tr><th>total</th><th></th><th style="text-align:right">'
+                 f"{self.num_parameters():,}</th></tr>")
+        return (f"<pre>{html.escape(repr(self))}</pre><table><thead><tr><th>parameter</th>"
+                f"<th>shape</th><th>count</th></tr></thead><tbody>{rows}{total}</tbody></table>")
 
 
 class Sequential(Module):

@@ -14,6 +14,8 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from groundup.train.notebook import COLUMNS, NotebookProgress, in_notebook
+
 if TYPE_CHECKING:
     from groundup.train.fit import EpochLog, FitState
 
@@ -78,57 +80,87 @@ class DivergenceGuard(Callback):
 
 
 class ProgressCallback(Callback):
-    """Shows a progress bar per epoch and prints one table row per finished epoch."""
+    """Shows a progress bar per epoch and one table row per finished epoch.
+
+    In a terminal it is rich's bar and a text table; in a Jupyter notebook (or with
+    `notebook=True`) one HTML block, the bar above the table, updated in place. `bar=False`
+    shows the table alone. To show nothing, leave the callback out: `fit` prints nothing
+    by itself.
+    """
 
     HEADER = (
         f"{'epoch':>5}  {'train_loss':>10}  {'valid_loss':>10}  {'valid_acc':>9}  {'lr':>8}  "
         f"{'seconds':>7}"
     )
 
-    def __init__(self, console: Console | None = None, refresh_every: int = 50) -> None:
+    def __init__(self, console: Console | None = None, refresh_every: int = 50, *,
+                 bar: bool = True, notebook: bool | None = None) -> None:
+        self.notebook = (console is None and in_notebook()) if notebook is None else notebook
         self.console = console or Console(soft_wrap=True)
         self.refresh_every = refresh_every
+        self.bar = bar
         self.progress: Progress | None = None
+        self.view: NotebookProgress | None = None
         self.task = None
 
     def before_fit(self, state: FitState) -> None:
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[loss]}"),
-            console=self.console,
-            transient=True,
-        )
-        self.progress.start()
-        names = "".join(f"  {m.__name__:>10}" for m in state.metrics)
-        self.console.print(self.HEADER + names, highlight=False)
+        names = [m.__name__ for m in state.metrics]
+        header = self.HEADER + "".join(f"  {n:>10}" for n in names)
+        if self.notebook:
+            self.view = NotebookProgress([*COLUMNS, *names], header, bar=self.bar)
+            self.view.start()
+            return
+        if self.bar:
+            self.progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[loss]}"),
+                console=self.console,
+                transient=True,
+            )
+            self.progress.start()
+        self.console.print(header, highlight=False)
 
     def before_epoch(self, state: FitState) -> None:
         desc = f"epoch {state.epoch + 1}/{state.epochs}"
         total = len(state.train_dl) if hasattr(state.train_dl, "__len__") else None
+        if self.view is not None:
+            self.view.epoch(desc, total)
+        if self.progress is None:
+            return
         if self.task is not None:
             self.progress.remove_task(self.task)
         self.task = self.progress.add_task(desc, total=total, loss="")
 
     def after_batch(self, state: FitState) -> None:
-        if (
-            state.batch % self.refresh_every == 0
-        ):  # reading the loss syncs the device: not every step
+        if (self.progress is None and self.view is None) or not self.bar:
+            return
+        if state.batch % self.refresh_every == 0:  # reading the loss syncs the device
             mean = float(state.running_loss) / max(1, state.batch)
-            self.progress.update(self.task, completed=state.batch, loss=f"loss {mean:.4f}")
+            if self.view is not None:
+                self.view.batch(state.batch, f"loss {mean:.4f}")
+            else:
+                self.progress.update(self.task, completed=state.batch, loss=f"loss {mean:.4f}")
 
     def after_epoch(self, state: FitState, log: EpochLog) -> None:
-        self.progress.update(self.task, completed=state.batch)
+        if self.view is not None:
+            self.view.add_row(log, format_epoch_row(log))
+            return
+        if self.progress is not None:
+            self.progress.update(self.task, completed=state.batch)
         self.console.print(format_epoch_row(log), highlight=False)
 
     def after_fit(self, state: FitState) -> None:
+        if self.view is not None:
+            self.view.finish()
         if self.progress is not None:
             self.progress.stop()
 
     def __repr__(self) -> str:
-        return f"ProgressCallback(refresh_every={self.refresh_every})"
+        where = ", notebook=True" if self.notebook else ""
+        return f"ProgressCallback(refresh_every={self.refresh_every}, bar={self.bar}{where})"
 
 
 def format_epoch_row(log: EpochLog) -> str:

@@ -42,7 +42,7 @@ class EpochLog:
     metrics: dict[str, float] = field(default_factory=dict)  # extra validation metrics
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """Returned by `fit`: one EpochLog per finished epoch, and why training stopped early."""
 
@@ -64,6 +64,38 @@ class History:
     @property
     def seconds(self) -> list[float]:
         return [e.seconds for e in self.epochs]
+
+    def to_frame(self) -> Any:
+        """Return the epoch table as a pandas DataFrame, one row per epoch."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{k: v for k, v in vars(e).items() if k != "metrics"} | e.metrics for e in self.epochs]
+        )
+
+    def plot(self, title: str | None = None) -> Any:
+        """Return a matplotlib Figure of the loss and validation accuracy curves by epoch."""
+        from groundup.train.plots import plot_history
+
+        return plot_history(self, title)
+
+    def __repr__(self) -> str:
+        if not self.epochs:
+            text = "History(no epochs"
+        else:
+            last = self.epochs[-1]
+            acc = "" if last.valid_acc is None else f", valid_acc={last.valid_acc:.4f}"
+            text = (f"History({len(self.epochs)} epochs, train_loss={last.train_loss:.4f}"
+                    f"{acc}, {sum(self.seconds):.1f} s")
+        stop = "" if self.stop_reason is None else f", stopped: {self.stop_reason}"
+        return text + stop + ")"
+
+    def _repr_html_(self) -> str:
+        from groundup.train.notebook import COLUMNS, epoch_cells, html_table
+
+        names = list(self.epochs[0].metrics) if self.epochs else []
+        caption = "" if self.stop_reason is None else f"stopped: {self.stop_reason}"
+        return html_table([*COLUMNS, *names], [epoch_cells(e) for e in self.epochs], caption)
 
 
 @dataclass

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +102,16 @@ class SearchResult:
         best = "none" if self.best_params is None else format_config(self.best_params)
         return (f"SearchResult({len(self.table)} configs, {self.metric}={self.best_score:.6g}, "
                 f"best: {best}, failed={self.n_failed})")
+
+    def _repr_html_(self) -> str:
+        """Return the best config in a line, then the ranked table (its 20 best rows)."""
+        best = "none" if self.best_params is None else html.escape(format_config(self.best_params))
+        where = "" if self.store is None else f", store {html.escape(str(self.store))}"
+        head = (f"<p><b>best {html.escape(self.metric)} {self.best_score:.6g}</b>: {best} "
+                f"({len(self.table)} configs: {self.n_fitted} fitted, {self.n_resumed} resumed, "
+                f"{self.n_failed} failed{where})</p>")
+        table = self.sorted_table().drop(columns=["error", "warnings"]).head(20)
+        return head + table.to_html(index=False, float_format=lambda v: f"{v:.6g}")
 
 
 def result_table(configs: Sequence[Config], names: Sequence[str],

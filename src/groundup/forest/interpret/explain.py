@@ -9,6 +9,7 @@ the top features); `write_outputs` draws and saves the pictures and tables.
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,22 @@ class Explanation:
             f"Explanation({type(self.model).__name__}, {self.table.task}, "
             f"valid {self.metric}={self.score:.4g}, row={self.row}, output={self.output!r})"
         )
+
+    def _repr_html_(self) -> str:
+        """Return the score, then the explained row: bias, each feature's contribution, total."""
+        names = list(self.X_valid.columns)
+        values = self.X_valid.iloc[self.row].to_numpy(dtype=float)
+        contrib = self.contributions[self.row]
+        order = np.argsort(-np.abs(contrib), kind="stable")
+        frame = pd.DataFrame({
+            "feature": ["bias", *(names[i] for i in order), self.output],
+            "value": ["", *(self.feature_text(names[i], values[i]) for i in order), ""],
+            "contribution": [self.bias[self.row], *contrib[order], self.prediction],
+        })
+        head = (f"<p>{type(self.model).__name__} ({self.table.task}): validation "
+                f"{html.escape(self.metric)} {self.score:.4g}; row {self.row} "
+                f"(actual {html.escape(self.actual())}) explained as bias + contributions</p>")
+        return head + frame.to_html(index=False, float_format=lambda v: f"{v:+.4g}")
 
     @property
     def prediction(self) -> float:

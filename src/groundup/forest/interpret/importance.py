@@ -17,6 +17,7 @@ feature (or group) `i` was broken in repeat `r` — positive means the model nee
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -75,6 +76,19 @@ class Importance:
             f"Importance({self.method}, metric={self.metric!r}{base}, "
             f"repeats={self.drops.shape[1]}: {top}{more})"
         )
+
+    def _repr_html_(self) -> str:
+        """Return `to_frame()` as an HTML table under a line saying what was measured."""
+        repeats = self.drops.shape[1]
+        if self.method == "impurity":
+            what = "the forest's own feature_importances_ (measured on the training data)"
+        else:
+            base = "" if self.baseline is None else f", unbroken score {self.baseline:.4g}"
+            what = (f"how much the validation {self.metric} drops without each feature "
+                    f"({repeats} repeat{'s' if repeats > 1 else ''}{base})")
+        frame = self.to_frame() if repeats > 1 else self.to_frame().drop(columns="std")
+        return (f"<p>{self.method} importance: {html.escape(what)}</p>"
+                + frame.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
 
 
 def make_permutations(n_rows: int, n_repeats: int, seed: int = 0) -> np.ndarray:
