@@ -108,7 +108,7 @@ def test_parse_matrix() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("1 2; 3", "a: row 2 has 1 numbers but row 1 has 2"),
+        ("1 2; 3", "a: row 2 has 1 number but row 1 has 2"),
         ("1 x", "a: row 1, column 2: 'x' is not a number"),
         ("1 nan", "a: row 1, column 2: 'nan' is not a finite number"),
         ("1e999", "a: row 1, column 1: '1e999' is not a finite number"),
@@ -128,7 +128,7 @@ def test_parse_matrix_refuses(text: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("a", "b", "param", "message"),
     [
-        ([[1, 2]], [[1, 2]], "b", "has 1 rows but `a` has 2 columns"),
+        ([[1, 2]], [[1, 2]], "b", "has 1 row but `a` has 2 columns"),
         ([], [[1]], "a", "must have 1 to 8 rows, got 0"),
         ([[]], [[1]], "a", "row 1 must have 1 to 8 numbers, got 0"),
         ([[1]], [[float("inf")]], "b", "row 1, column 1: inf is not a finite number"),

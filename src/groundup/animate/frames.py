@@ -153,29 +153,33 @@ def durations(scene: Scene) -> list[int]:
 def write_gif(scene: Scene, path: str | os.PathLike,
               on_frame: Callable[[int], None] | None = None) -> Path:
     """Return `path` after writing the scene there (atomically) as a looping GIF."""
-    rgb = draw_frames(scene, on_frame)
-    sheet = Image.new("RGB", (rgb[0].width, rgb[0].height * 2))
-    sheet.paste(rgb[0], (0, 0))
-    sheet.paste(rgb[-1], (0, rgb[0].height))
-    # the palette: every fill, the ink and their blends in the text's anti-aliased edges
-    palette = sheet.quantize(colors=96, method=Image.Quantize.MEDIANCUT)
-    frames = [f.quantize(palette=_with_fills(palette), dither=Image.Dither.NONE) for f in rgb]
+    palette = _palette()  # one for every frame: no flicker, and every fill kept exact
+    frames = [f.quantize(palette=palette, dither=Image.Dither.NONE)
+              for f in draw_frames(scene, on_frame)]
     with atomic_path(path, suffix=".gif") as tmp:
         frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
                        duration=durations(scene), loop=0, optimize=False)
     return Path(path)
 
 
-def _with_fills(palette: Image.Image) -> Image.Image:
-    """Return `palette` with every fill colour of PALETTE set exactly (in its unused slots)."""
-    colours = palette.getpalette()[: 3 * 256]
-    colours += [0] * (3 * 256 - len(colours))
-    used = set(palette.getdata())
-    free = [i for i in range(256) if i not in used]
-    for hex_colour, slot in zip((*PALETTE, NEUTRAL_FILL, DONE_FILL), free, strict=False):
-        colours[3 * slot: 3 * slot + 3] = [int(hex_colour[i: i + 2], 16) for i in (1, 3, 5)]
+def _hex(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _palette() -> Image.Image:
+    """Return a GIF palette of every colour a frame uses: the fills, the inks, and the
+    blends of ink and fill in the anti-aliased edges of the text."""
+    fills = [_hex(c) for c in ("#ffffff", DONE_FILL, NEUTRAL_FILL, *PALETTE)]
+    inks = [_hex(c) for c in (INK, GREY, EDGE)]
+    colours = set(fills + inks)
+    blends = [(inks[0], fill) for fill in fills] + [(inks[1], fills[0])]  # grey: labels
+    for ink, fill in blends:  # boxes' edges are not anti-aliased: no blends of their own
+        for t in range(1, 12):  # 11 shades between the ink and the fill
+            colours.add(tuple(round(f + (i - f) * t / 12) for f, i in zip(fill, ink,
+                                                                          strict=True)))
+    flat = [v for colour in sorted(colours) for v in colour]
     out = Image.new("P", (1, 1))
-    out.putpalette(colours)
+    out.putpalette(flat + [0] * (3 * 256 - len(flat)))
     return out
 
 

@@ -118,9 +118,9 @@ SCRIPT = r"""
   }
 
   function tick() {
-    if (frame >= scene.frames.length - 1) { pause(); return; }
     show(frame + 1);
-    timer = setTimeout(tick, DATA.frame_ms[choose.value] / Number(speed.value));
+    if (frame >= scene.frames.length - 1) pause();  // the end: C is complete
+    else timer = setTimeout(tick, DATA.frame_ms[choose.value] / Number(speed.value));
   }
 
   function toggle() {

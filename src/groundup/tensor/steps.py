@@ -151,10 +151,15 @@ def check_matrix(value: Any, param: str) -> Matrix:
             raise SettingError(param, f"row {r} must have 1 to {MAX_SIZE} numbers, "
                                f"got {len(row)}")
         if len(row) != len(rows[0]):
-            raise SettingError(param, f"row {r} has {len(row)} numbers but row 1 has "
-                               f"{len(rows[0])}")
+            raise SettingError(param, f"row {r} has {_count(len(row), 'number')} but row 1 "
+                               f"has {len(rows[0])}")
         out.append(tuple(_number(x, param, r, c) for c, x in enumerate(row, start=1)))
     return tuple(out)
+
+
+def _count(n: int, noun: str) -> str:
+    """Return "1 row" or "3 rows"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _number(x: Any, param: str, row: int, col: int) -> Number:
@@ -179,7 +184,7 @@ def parse_matrix(text: str, param: str) -> Matrix:
     ((1, 2), (3, 4))
     >>> parse_matrix("1 2; 3", "a")
     Traceback (most recent call last):
-    groundup.errors.SettingError: a: row 2 has 1 numbers but row 1 has 2
+    groundup.errors.SettingError: a: row 2 has 1 number but row 1 has 2
     """
     if len(text) > MAX_TEXT:
         raise SettingError(param, f"is {len(text)} characters long; at most {MAX_SIZE}×"
@@ -243,7 +248,8 @@ def check_operands(a: Any, b: Any) -> tuple[Matrix, Matrix]:
     """Return (A, B) checked: each 1 to 8 × 1 to 8 finite numbers, columns(A) = rows(B)."""
     a, b = check_matrix(a, "a"), check_matrix(b, "b")
     if len(a[0]) != len(b):
-        raise SettingError("b", f"has {len(b)} rows but `a` has {len(a[0])} columns; "
+        raise SettingError("b", f"has {_count(len(b), 'row')} but `a` has "
+                           f"{_count(len(a[0]), 'column')}; "
                            "A @ B needs them equal")
     biggest = max(abs(x) for row in a for x in row) * max(abs(x) for row in b for x in row)
     if biggest * len(b) > FLOAT_MAX:
