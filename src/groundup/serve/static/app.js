@@ -8,6 +8,7 @@ const THROTTLE_MS = 120;   // at most one prediction this often while a stroke i
 
 const $ = (id) => document.getElementById(id);
 const canvas = $("canvas"), pad = $("pad"), hint = $("hint");
+const result = document.querySelector("section.result");
 const state = {
   strokes: [],     // each a list of [x, y] in [0, 1], so any canvas size redraws them
   current: null,   // the stroke being drawn
@@ -141,9 +142,13 @@ pad.addEventListener("drop", (e) => {
 
 function predictSoon(delay, now = false) {
   if (now) { clearTimeout(state.timer); state.timer = null; }
+  busy(true);
   if (state.timer !== null) return;  // one is already due: throttled, not postponed
   state.timer = setTimeout(() => { state.timer = null; predict(); }, delay);
 }
+
+// the result is marked busy while a prediction is due or on its way (tests wait on it)
+function busy(on) { result.setAttribute("aria-busy", on ? "true" : "false"); }
 
 function picture() {
   if (state.upload) return Promise.resolve(state.upload);
@@ -174,6 +179,7 @@ async function predict() {
   } finally {
     state.busy = false;
     if (state.again) { state.again = false; predict(); }
+    else if (state.timer === null) busy(false);
   }
 }
 
