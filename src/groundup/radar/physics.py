@@ -89,7 +89,7 @@ def angle_correction_db(band_db: ArrayLike, angle_deg: ArrayLike,
 
     Source: [Kernel]; it is σ⁰ = β⁰·sin θ [Small] taken at i_p, relative to i_c. With
     i_p = i_c nothing changes; from 30° to a reference of 39° it adds
-    10·log10(sin 30° / sin 39°) = -1.003 dB.
+    10·log10(sin 30° / sin 39°) = -0.999 dB.
     """
     ratio = _sin(angle_deg, "angle_deg") / _sin(reference_deg, "reference_deg")
     return np.asarray(band_db, dtype=np.float64) + 10.0 * np.log10(ratio)
@@ -101,7 +101,7 @@ def cos2_normalise_db(band_db: ArrayLike, angle_deg: ArrayLike,
     σ⁰(θ_ref) = σ⁰(θ)·cos²θ_ref / cos²θ, in dB: + 10·log10(cos²θ_ref / cos²θ).
 
     Source: [Mladenova], after the Lambertian law σ⁰ ∝ cos²θ [Ulaby]. From 30° to 39°:
-    + 10·log10(cos²39° / cos²30°) = -0.905 dB.
+    + 10·log10(cos²39° / cos²30°) = -0.941 dB.
     """
     _sin(angle_deg, "angle_deg"), _sin(reference_deg, "reference_deg")  # range checks
     cos = np.cos(np.radians(np.asarray(angle_deg, dtype=np.float64)))
