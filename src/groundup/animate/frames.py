@@ -69,7 +69,7 @@ def canvas(scene: Scene) -> Canvas:
     cell_w = cell_width(scene)
     longest = max((len(line.text) for f in scene.frames for line in f.lines), default=0)
     text_w = CHAR_W * SMALL * longest + 22
-    width = int(max(scene.width * cell_w, text_w, 360)) + 2 * MARGIN
+    width = int(max(scene.width * cell_w, text_w, 470)) + 2 * MARGIN
     chars = int((width - 2 * MARGIN) / (CHAR_W * SMALL))
     title_lines = max(len(textwrap.wrap(f.title, chars) or [""]) for f in scene.frames)
     grid_top = MARGIN + title_lines * LINE_H + 12
