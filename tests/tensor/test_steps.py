@@ -1,4 +1,5 @@
-"""The matmul step model: every view's steps build exactly A @ B, each product used once."""
+"""The matmul step model: every view's steps build exactly A @ B, each product used once;
+the operands (tensor/operands.py) are checked, read from text or drawn at random."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import groundup.tensor.operands as operands_module
 import groundup.tensor.steps as steps_module
 from groundup.errors import SettingError
 from groundup.tensor.steps import (
@@ -172,4 +174,6 @@ def test_format_number() -> None:
 
 
 def test_docstring_examples() -> None:
-    assert doctest.testmod(steps_module).failed == 0
+    for module in (steps_module, operands_module):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0
