@@ -5,18 +5,25 @@ in the same run, on the same data and threads.
 
     .venv/bin/python benchmarks/bench_time_to_accuracy.py            # every recipe
     .venv/bin/python benchmarks/bench_time_to_accuracy.py --recipes fast --repeats 3
+    .venv/bin/python benchmarks/bench_time_to_accuracy.py --recipes cnn --seeds 0,1,2 \
+        --recipe 'wide={"model": "cnn", "channels": [32, 64, 128]}' --no-reference
 
 The test set is scored `--checks` times per epoch; scoring is not counted as training time.
 The PyTorch twin is built layer by layer from our model (`torch_twin`), so both train the
 very same architecture; it gets our recipe's optimizer, peak lr, schedule shape, batch size,
 epochs and augmentation (affine_grid + grid_sample, the torch-only way). `--recipes` are
 those in `groundup.models.spec.RECIPES` ("fast": `groundup train --fast`), "mlp" and "cnn"
-(the defaults of `--model mlp` and `--model cnn`).
+(the defaults of `--model mlp` and `--model cnn`), "gpu" (GPU_RECIPE, for `--device cuda`),
+and any `--recipe NAME=JSON` of TrainSpec settings. `--seeds` runs each recipe once per
+seed (medians shown, every run's line printed).
+On a GPU, each side first trains one untimed epoch (CUDA's lazy start-up and cuDNN's
+algorithm search are not training), and `--json FILE` keeps every run's trace.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
 import sys
@@ -36,6 +43,10 @@ from groundup.nn.functional import nll_loss
 from groundup.train import Callback, evaluate, fit
 
 TARGETS = (0.98, 0.99, 0.994)
+# 99% test in 0.35 s of training on an H200 (BENCHMARKS.md): wide convs and big batches keep a
+# GPU busy, where the CPU recipes' small steps leave it waiting on Python
+GPU_RECIPE = {"model": "cnn", "channels": (32, 64, 128), "augment": False, "bs": 512,
+              "epochs": 2, "lr": 0.02}
 
 
 @dataclass
@@ -203,15 +214,18 @@ def forward_macs(spec: TrainSpec) -> int:
     return macs + sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
 
 
-def machine_gflops(seconds: float = 1.0) -> float:
+def machine_gflops(seconds: float = 1.0, device: torch.device = torch.device("cpu")) -> float:
     """Return this machine's float32 matmul speed (GFLOP/s) with torch's current threads."""
-    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    size = 1024 if device.type == "cpu" else 8192
+    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
     a @ b
     n, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         a @ b
         n += 1
-    return 2 * 1024**3 * n / (time.perf_counter() - start) / 1e9
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return 2 * size**3 * n / (time.perf_counter() - start) / 1e9
 
 
 def floor_seconds(spec: TrainSpec, n_train: int, gflops: float) -> float:
@@ -252,43 +266,73 @@ def show(rows: list[dict]) -> None:
                 + f" {'':>7} {'':>7} {ours['total_s'] / row['total_s']:7.2f}x")
 
 
+def warm_up(spec: TrainSpec, data: dict, runs: list) -> None:
+    """Train one untimed epoch with each runner, so CUDA's start-up is not counted."""
+    once = TrainSpec(**{**spec.to_dict(), "epochs": 1}).validate()
+    for run in runs:
+        run(once, data, 1)
+
+
 def main(argv: list[str] | None = None) -> None:
-    known = {**RECIPES, "mlp": {"model": "mlp"}, "cnn": {"model": "cnn"}}
+    known = {**RECIPES, "mlp": {"model": "mlp"}, "cnn": {"model": "cnn"}, "gpu": GPU_RECIPE}
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipes", default=",".join(known),
-                        help=f"comma-separated, from {', '.join(known)}")
+                        help=f"comma-separated, from {', '.join(known)} and --recipe names")
+    parser.add_argument("--recipe", action="append", default=[], metavar="NAME=JSON",
+                        help="another recipe: TrainSpec settings as a JSON object")
     parser.add_argument("--repeats", type=int, default=1, help="runs of each; medians shown")
+    parser.add_argument("--seeds", help="comma-separated seeds, one run each (default: spec's)")
     parser.add_argument("--checks", type=int, default=4, help="test scorings per epoch")
     parser.add_argument("--no-reference", action="store_true", help="skip idiomatic PyTorch")
     parser.add_argument("--epochs", type=int, help="override every recipe's epochs")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--json", help="write every run's trace to this file")
     args = parser.parse_args(argv)
-    names = args.recipes.split(",")
+    for text in args.recipe:
+        name, _, body = text.partition("=")
+        known[name] = json.loads(body)
+    names = [n for n in args.recipes.split(",") if n] + [
+        t.partition("=")[0] for t in args.recipe if t.partition("=")[0] not in args.recipes]
     unknown = [n for n in names if n not in known]
     if unknown:
         parser.error(f"unknown recipe(s) {unknown}; choose from {', '.join(known)}")
     device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # both sides: what a PyTorch user would set
     data = {split: load_mnist(split, device=device) for split in ("train", "test")}
-    gflops = machine_gflops()
+    gflops = machine_gflops(device=device)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {device}, "
           f"train {len(data['train'][0]):,} images, test {len(data['test'][0]):,}, "
           f"matmul {gflops:.0f} GFLOP/s", flush=True)
-    rows = []
+    rows, runs = [], []
     for name in names:
         extra = {"epochs": args.epochs} if args.epochs else {}
         spec = TrainSpec(**{**known[name], **extra, "device": args.device}).validate()
         floor = floor_seconds(spec, len(data["train"][0]), gflops)
         print(f"{name}: {spec.arch()}, {forward_macs(spec) / 1e6:.2f} M multiply-adds per image; "
               f"arithmetic floor of the whole run {floor:.2f} s; {spec}", flush=True)
-        ours, theirs = [], []
-        for _ in range(args.repeats):  # interleaved, so drift hits both alike
-            ours.append(run_ours(spec, data, args.checks))
-            if not args.no_reference:
-                theirs.append(run_torch(spec, data, args.checks))
-        rows.append(summary(name, "groundup", ours))
-        if theirs:
-            rows.append(summary(name, "pytorch", theirs))
+        sides = [("groundup", run_ours)] + ([] if args.no_reference else [("pytorch", run_torch)])
+        if device.type == "cuda":
+            warm_up(spec, data, [run for _, run in sides])
+        seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else [spec.seed]
+        traces: dict[str, list[Trace]] = {who: [] for who, _ in sides}
+        for seed in seeds:
+            one = TrainSpec(**{**spec.to_dict(), "seed": seed}).validate()
+            for _ in range(args.repeats):  # interleaved, so drift hits both alike
+                for who, run in sides:
+                    trace = run(one, data, args.checks)
+                    traces[who].append(trace)
+                    best_s, best = trace.best()
+                    print(f"  {who} seed {seed}: best {best:.2%} at {best_s:.2f} s, "
+                          f"final {trace.points[-1][1]:.2%} at {trace.points[-1][0]:.2f} s",
+                          flush=True)
+                    runs.append({"recipe": name, "who": who, "seed": seed,
+                                 "spec": one.to_dict(), "points": trace.points})
+        rows += [summary(name, who, traces[who]) for who, _ in sides]
     show(rows)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"device": str(device), "rows": rows, "runs": runs}, f)
 
 
 if __name__ == "__main__":

@@ -246,6 +246,10 @@ def _describe(spec: TrainSpec, ckpt) -> str:
         f"training [bold]{spec.model}[/] {arch} with {spec.opt} lr {spec.lr:g} {spec.sched}, "
         f"{spec.epochs} epochs, bs {spec.bs}, seed {spec.seed}"
     )
+    if spec.torch_device().type == "cpu":  # the same seed repeats bit for bit on as many threads
+        import torch
+
+        text += f", {torch.get_num_threads()} threads"
     if ckpt is not None:
         text += f", resuming at epoch {ckpt.epoch + 1} (step {ckpt.step})"
     return text
