@@ -5,8 +5,9 @@
 Starts `groundup serve MODEL --port 0` as its own process and sends it the pictures the page
 sends (128x128 PNGs of digits drawn in strokes), from N client threads each on one
 keep-alive connection (http.client, so the load generator stays light). For each N it
-prints throughput, p50/p99 latency (PNG sent to JSON read), errors, and the CPU the server
-and the load generator each used (both share this machine's cores). As a reference, the
+prints throughput, p50/p99 latency (PNG sent to JSON read), errors, and the CPU the server,
+the load generator and all other programs used meanwhile (in cores: 100% is one core; they
+all share this machine's cores, so a busy machine shows as others' CPU). As a reference, the
 same pictures go through the same function in this process, without HTTP
 (`groundup.serve.app.predict_bytes`): the floor under the server's latency.
 Then it sends `--memory` requests and prints the server's resident memory as they go.
@@ -87,6 +88,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu() -> float:
+    """Return the CPU seconds all cores have been busy (any process), from /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -134,19 +142,21 @@ def load(url: str, pid: int, pictures: list[bytes], clients: int, seconds: float
     stop = time.perf_counter() + seconds
     threads = [threading.Thread(target=client, args=(url, pictures, stop, None, 7 * k,
                                                      latencies, errors)) for k in range(clients)]
-    cpu0, own0, t0 = cpu_seconds(pid), own_cpu(), time.perf_counter()
+    cpu0, own0, all0, t0 = cpu_seconds(pid), own_cpu(), machine_cpu(), time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    server, mine = (cpu_seconds(pid) - cpu0) / wall, (own_cpu() - own0) / wall
     ms = np.array(latencies) * 1000
     return {
         "clients": clients, "requests": len(latencies), "per_s": len(latencies) / wall,
         "p50": float(np.percentile(ms, 50)) if len(ms) else float("nan"),
         "p99": float(np.percentile(ms, 99)) if len(ms) else float("nan"),
         "errors": len(errors), "first_error": errors[0] if errors else "",
-        "server_cpu": (cpu_seconds(pid) - cpu0) / wall, "client_cpu": (own_cpu() - own0) / wall,
+        "server_cpu": server, "client_cpu": mine,
+        "other_cpu": max(0.0, (machine_cpu() - all0) / wall - server - mine),
     }
 
 
@@ -202,12 +212,14 @@ def main() -> None:
             print(f"machine: {os.cpu_count()} cores; model: {model.name}; pictures: "
                   f"{len(pictures)} canvas PNGs {SIDE}x{SIDE}, {size:.0f} bytes on average")
             print(f"reference, the same work in-process without HTTP: {floor:.2f} ms median\n")
-            print("clients  requests  per s   p50 ms   p99 ms  errors  server CPU  client CPU")
+            print("clients  requests  per s   p50 ms   p99 ms  errors  server CPU  client CPU"
+                  "  others' CPU")
             for n in (int(c) for c in args.clients.split(",")):
                 r = load(url, process.pid, pictures, n, args.seconds)
                 print(f"{r['clients']:7d} {r['requests']:9d} {r['per_s']:6.0f} {r['p50']:8.2f} "
                       f"{r['p99']:8.2f} {r['errors']:7d} {r['server_cpu']:10.0%} "
-                      f"{r['client_cpu']:11.0%}" + (f"  {r['first_error']}" if r["errors"] else ""))
+                      f"{r['client_cpu']:11.0%} {r['other_cpu']:12.0%}"
+                      + (f"  {r['first_error']}" if r["errors"] else ""))
             if args.memory:
                 memory_run(url, process.pid, pictures, args.memory)
         finally:
