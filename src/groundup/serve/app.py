@@ -72,6 +72,7 @@ def create_app(models: dict[str, ServedModel], pages: list[Page] | None = None) 
         responses={s: {"model": ErrorBody, "description": d} for s, d in REFUSALS.items()},
     )
     _add_error_handlers(app)
+    warm_up(models)
     index = _index_html(pages)
     default = next(iter(models))
     listing = {"default": default, "models": [m.info() for m in models.values()]}
@@ -127,6 +128,21 @@ def predict_bytes(model: ServedModel, data: bytes, start: float) -> dict:
             "total_ms": _ms(done - start),
         },
     }
+
+
+def warm_up(models: dict[str, ServedModel]) -> None:
+    """Run one picture through each model, so that the first visitor does not wait for the
+    decoders to load and the caches to fill (the first prediction takes ~10x longer)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (64, 64), 255)
+    ImageDraw.Draw(image).line([(20, 10), (40, 54)], fill=0, width=6)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    for model in models.values():
+        predict_bytes(model, out.getvalue(), time.perf_counter())
 
 
 async def read_body(request: Request, limit: int) -> bytes:
