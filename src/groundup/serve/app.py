@@ -137,12 +137,14 @@ def warm_up(models: dict[str, ServedModel]) -> None:
 
     from PIL import Image, ImageDraw
 
-    image = Image.new("L", (64, 64), 255)
-    ImageDraw.Draw(image).line([(20, 10), (40, 54)], fill=0, width=6)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    for model in models.values():
-        predict_bytes(model, out.getvalue(), time.perf_counter())
+    for side in (128, 300):  # what the page sends; an upload, shrunk on the way
+        image = Image.new("RGB", (side, side), "white")
+        ImageDraw.Draw(image).line([(side // 3, side // 6), (side // 2, side * 5 // 6)],
+                                   fill="black", width=side // 12)
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        for model in models.values():
+            predict_bytes(model, out.getvalue(), time.perf_counter())
 
 
 async def read_body(request: Request, limit: int) -> bytes:
