@@ -16,7 +16,7 @@ DEFAULT_MODEL = Path("model.safetensors")
 def serve(
     models: list[Path] = typer.Argument(
         None,
-        metavar="[MODEL]...",
+        metavar="MODEL",
         help="Model files saved by `groundup train` (.safetensors); the page offers a choice "
         "when there are several. Default: ./model.safetensors.",
         show_default=False,
@@ -33,10 +33,12 @@ def serve(
 ) -> None:
     """Serve a web page to draw digits on, and the API behind it, until Ctrl-C.
 
-    The page reads what you draw (or a picture you drop on it) with the model, while you
-    draw: the digit, the ten probabilities, and the 28x28 image the model saw. Pictures go
-    through the same steps as `groundup predict`'s. The API is described at /openapi.json:
-    POST /api/predict (the picture's bytes as the body, ?model=NAME) and GET /api/models.
+    While you draw (or when you drop a picture on it), the page shows the
+    digit the model reads, the ten probabilities, and the 28x28 image the
+    model saw; pictures go through the same steps as `groundup predict`'s.
+
+    The API is described at /openapi.json: POST /api/predict (a picture's
+    bytes as the body, ?model=NAME) and GET /api/models.
     """
     from groundup.errors import GroundupError
     from groundup.serve import create_app, load_models
