@@ -113,3 +113,23 @@ def test_bad_options_give_one_line_and_exit_2(run_cli, args, needle) -> None:
 def test_cuda_without_gpu_is_a_clear_error(run_cli) -> None:
     r = run_cli("train", "--device", "cuda")
     assert r.code == 2 and "no GPU" in r.err
+
+
+def test_a_cpu_run_watches_its_threads_and_says_when_they_changed(run_cli, tmp_path,
+                                                                  monkeypatch) -> None:
+    from groundup.threads import ThreadWatch
+
+    seen = []
+
+    def another_program_started(self, state) -> None:  # what check() records, torch untouched
+        seen.append(self)
+        if not self.changes:
+            self.changes.append((2, 1))
+
+    monkeypatch.setattr(ThreadWatch, "after_batch", another_program_started)
+    r = run_cli("train", "--model", "logreg", "--epochs", "1", "--train-rows", "500",
+                "--device", "cpu", "--out", tmp_path / "t.safetensors")
+    assert r.code == 0, r.err
+    assert seen, "groundup train ran without a ThreadWatch"
+    assert "threads changed with the machine's load (2 -> 1)" in r.out
+    assert "OMP_NUM_THREADS=N" in r.out

@@ -149,7 +149,15 @@ def train(
     if not quiet:
         console.print(_describe(spec, ckpt), highlight=False)
     callbacks = _callbacks(ckpt_path, checkpoint_every, info, None if quiet else console)
+    if spec.torch_device().type == "cpu":  # one thread per idle core, re-counted as it runs
+        from groundup.threads import ThreadWatch
+
+        callbacks.append(watch := ThreadWatch())
     result = train_mnist(spec, **data, callbacks=callbacks, resume=ckpt)
+    if spec.torch_device().type == "cpu" and watch.changes and not quiet:
+        steps = " -> ".join(str(n) for n in [watch.changes[0][0], *(b for _, b in watch.changes)])
+        console.print(f"threads changed with the machine's load ({steps}); to repeat this run "
+                      "bit for bit, pin them: OMP_NUM_THREADS=N groundup train ...")
     _report(result, out_path, ckpt_path)
 
 
