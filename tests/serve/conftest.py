@@ -136,16 +136,29 @@ def drawn_digit(strokes: list[list[tuple[float, float]]], side: int = 128,
     return image
 
 
+def missing_browser(chromium: Path = CHROMIUM) -> str | None:
+    """Return why the page tests cannot run here (how to fix it), or None if they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return NO_BROWSER
+    return None if chromium.is_file() and os.access(chromium, os.X_OK) else NO_BROWSER
+
+
+def skip_or_fail(reason: str, ci: bool) -> None:
+    """Skip the test for `reason`; where CI is set, fail it (CI must run the page tests)."""
+    (pytest.fail if ci else pytest.skip)(reason)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Return headless Debian Chromium driven by Playwright; without it the test is skipped,
-    or fails where CI is set (CI must run the page tests)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if sync_playwright is None or not CHROMIUM.exists():
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(NO_BROWSER)
+    or fails where CI is set."""
+    reason = missing_browser()
+    if reason:
+        skip_or_fail(reason, ci=bool(os.environ.get("CI")))
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield chromium

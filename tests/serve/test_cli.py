@@ -102,3 +102,14 @@ def test_the_server_never_imports_torch(digit_model: Path) -> None:
                        timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_without_chromium_the_page_tests_skip_or_in_ci_fail(tmp_path: Path) -> None:
+    from tests.serve.conftest import missing_browser, skip_or_fail
+
+    reason = missing_browser(tmp_path / "no-chromium")
+    assert reason and "apt-get install -y chromium" in reason
+    with pytest.raises(pytest.skip.Exception, match="apt-get install"):
+        skip_or_fail(reason, ci=False)
+    with pytest.raises(pytest.fail.Exception, match="apt-get install"):
+        skip_or_fail(reason, ci=True)
