@@ -100,6 +100,8 @@ def create_app(models: dict[str, ServedModel], pages: list[Page] | None = None) 
         start = time.perf_counter()
         chosen = _model(models, model)
         data = await read_body(request, MAX_BODY)
+        # ~3 ms of work, run right here in the event loop: it holds the GIL for most of that,
+        # so a thread pool was measured to add latency and no throughput (docs/serve.md)
         return JSONResponse(predict_bytes(chosen, data, start))
 
     for extra in pages:
