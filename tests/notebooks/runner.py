@@ -46,10 +46,15 @@ def kernel_env() -> dict[str, str]:
 def execute(nb: nbformat.NotebookNode, workdir: Path, cell_timeout: int = CELL_TIMEOUT) -> None:
     """Run every cell of `nb` in `workdir`, outputs kept in `nb`; raise on an error or timeout."""
     with tempfile.TemporaryDirectory() as specs:
-        client = NotebookClient(nb, km=kernel_manager(Path(specs)), timeout=cell_timeout,
+        km = kernel_manager(Path(specs))
+        client = NotebookClient(nb, km=km, timeout=cell_timeout,
                                 resources={"metadata": {"path": str(workdir)}},
                                 record_timing=True)
-        client.execute(env=kernel_env())
+        try:
+            client.execute(env=kernel_env())
+        finally:  # nbclient leaves a kernel it was handed running: shut it down, gracefully,
+            if km.has_kernel:  # so that its atexit hooks stop the worker processes it started
+                km.shutdown_kernel()
 
 
 def main(argv: list[str]) -> None:

@@ -7,7 +7,9 @@
 
 Which parameter goes where never depends on the order the grid was written in: the axes take
 the parameters with the most values first (ties by name), and values are sorted. Failed
-configs are marked, the best config is outlined, constant parameters go in the title.
+configs are marked, the best config is outlined, constant parameters go in the title. The
+figures are plain matplotlib `Figure`s, not pyplot's: a notebook shows one once, as the
+cell's value.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import os
 from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from groundup.plot import plt, save_figure
 from groundup.tune.grid import config_key, format_config, format_value
@@ -133,7 +137,8 @@ def plot_scores(result: SearchResult, path: str | os.PathLike | None = None, top
 
 
 def _line(result: SearchResult, name: str | None, values: dict[str, list[Any]]) -> Any:
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
     t = result.table
     if name is None:  # one config, or every parameter fixed: a single point
         xs, labels = [0], ["(all configs)"]
@@ -193,8 +198,8 @@ def _heatmaps(result: SearchResult, cols: str, rows: str, facet: str | None,
     n = len(facet_vals)
     w = max(3.2, 0.75 * len(col_vals) + 1.6)
     h = max(2.6, 0.5 * len(row_vals) + 1.6)
-    fig, axes = plt.subplots(1, n, figsize=(min(w * n + 1.2, 22), h + 0.6), squeeze=False,
-                             constrained_layout=True)
+    fig = Figure(figsize=(min(w * n + 1.2, 22), h + 0.6), layout="constrained")
+    axes = fig.subplots(1, n, squeeze=False)
     best_key = None if result.best_params is None else result.best_params
     for ax, fv, (scores, failed) in zip(axes[0], facet_vals, grids, strict=True):
         im = ax.imshow(np.ma.masked_invalid(scores), cmap=cmap, vmin=vmin, vmax=vmax,
@@ -220,7 +225,7 @@ def _heatmaps(result: SearchResult, cols: str, rows: str, facet: str | None,
         if best_key is not None and (facet is None or _key(best_key.get(facet)) == _key(fv)):
             bi = [_key(v) for v in row_vals].index(_key(best_key.get(rows)))
             bj = [_key(v) for v in col_vals].index(_key(best_key.get(cols)))
-            ax.add_patch(plt.Rectangle((bj - 0.5, bi - 0.5), 1, 1, fill=False,
+            ax.add_patch(Rectangle((bj - 0.5, bi - 0.5), 1, 1, fill=False,
                                        edgecolor="tab:red", linewidth=2.5))
     cbar = fig.colorbar(im, ax=axes[0].tolist(), shrink=0.9)
     cbar.set_label(f"{result.metric} ({_direction(result)})")
@@ -238,7 +243,8 @@ def _top_table(result: SearchResult, varying: list[str], top_k: int) -> Any:
         score = _fmt(row["score"]) if row["status"] == "ok" else "failed"
         cells.append([str(row["rank"]), *(format_value(row[n]) for n in names), score,
                       f"{row['fit_seconds']:.2f}" if np.isfinite(row["fit_seconds"]) else "-"])
-    fig, ax = plt.subplots(figsize=(min(2 + 1.1 * len(header), 18), 0.9 + 0.3 * len(cells)))
+    fig = Figure(figsize=(min(2 + 1.1 * len(header), 18), 0.9 + 0.3 * len(cells)))
+    ax = fig.subplots()
     ax.axis("off")
     table = ax.table(cellText=cells, colLabels=header, loc="center", cellLoc="center")
     table.auto_set_font_size(False)

@@ -111,7 +111,7 @@ class SearchResult:
                 f"({len(self.table)} configs: {self.n_fitted} fitted, {self.n_resumed} resumed, "
                 f"{self.n_failed} failed{where})</p>")
         table = self.sorted_table().drop(columns=["error", "warnings"]).head(20)
-        return head + table.to_html(index=False, float_format=lambda v: f"{v:.6g}")
+        return head + table.to_html(index=False, float_format=lambda v: f"{v:.4g}")
 
 
 def result_table(configs: Sequence[Config], names: Sequence[str],
