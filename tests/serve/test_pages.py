@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -36,4 +37,6 @@ def get(app, path: str) -> str:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return (await client.get(path)).text
 
-    return asyncio.run(ask())
+    # in a thread of its own: Playwright's sync API may keep an event loop in this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, ask()).result()
