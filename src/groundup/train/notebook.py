@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from groundup.train.fit import EpochLog
 
 COLUMNS = ("epoch", "train_loss", "valid_loss", "valid_acc", "lr", "seconds")
+PAD = "padding:1px 8px"  # front ends without Jupyter's table style still space the columns
 MIN_REDRAW_SECONDS = 0.2  # a redraw is a message to the front end: a few a second is plenty
 
 
@@ -39,9 +40,9 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]], caption: st
     def cell(tag: str, v: Any) -> str:
         text = v if isinstance(v, str) else _number(v)
         align = "right" if _numeric(text) else "left"
-        return f'<{tag} style="text-align:{align}">{html.escape(text)}</{tag}>'
+        return f'<{tag} style="text-align:{align};{PAD}">{html.escape(text)}</{tag}>'
 
-    head = "".join(f'<th style="text-align:right">{html.escape(h)}</th>' for h in header)
+    head = "".join(f'<th style="text-align:right;{PAD}">{html.escape(h)}</th>' for h in header)
     body = "".join("<tr>" + "".join(cell("td", v) for v in row) + "</tr>" for row in rows)
     cap = f"<caption style='text-align:left'>{html.escape(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -93,12 +94,12 @@ class NotebookProgress:
         """Show the (still empty) output in the running cell."""
         from IPython.display import display
 
-        self.started = time.perf_counter()
         self._handle = display(self, display_id=True)
 
     def epoch(self, desc: str, total: int | None) -> None:
         """Start the bar of a new epoch."""
         self.desc, self.done, self.total, self.loss = desc, 0, total, ""
+        self.started = time.perf_counter()
         self._draw(force=True)
 
     def batch(self, done: int, loss: str) -> None:
