@@ -47,3 +47,11 @@ def run_cli(capsys):
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Return headless Debian Chromium (tests/browser.py): one for every page test of a run."""
+    from tests.browser import launch_browser
+
+    yield from launch_browser()

@@ -16,11 +16,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-NO_BROWSER = ("no Chromium at /usr/bin/chromium (or no playwright): the page tests need "
-              "Debian's browser, `apt-get install -y chromium`, and `pip install playwright`")
+from tests.browser import CHROMIUM, missing_browser, skip_or_fail  # noqa: F401 (used by tests)
+
 START_SECONDS = 60  # for the server to print its address (importing numpy, reading models)
 
 
@@ -134,32 +131,3 @@ def drawn_digit(strokes: list[list[tuple[float, float]]], side: int = 128,
         draw.line([(x * side, y * side) for x, y in stroke], fill="black",
                   width=round(pen * side), joint="curve")
     return image
-
-
-def missing_browser(chromium: Path = CHROMIUM) -> str | None:
-    """Return why the page tests cannot run here (how to fix it), or None if they can."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return NO_BROWSER
-    return None if chromium.is_file() and os.access(chromium, os.X_OK) else NO_BROWSER
-
-
-def skip_or_fail(reason: str, ci: bool) -> None:
-    """Skip the test for `reason`; where CI is set, fail it (CI must run the page tests)."""
-    (pytest.fail if ci else pytest.skip)(reason)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Return headless Debian Chromium driven by Playwright; without it the test is skipped,
-    or fails where CI is set."""
-    reason = missing_browser()
-    if reason:
-        skip_or_fail(reason, ci=bool(os.environ.get("CI")))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()

@@ -112,6 +112,7 @@ def matmul_page(a: Any, b: Any, view: str = "waterfall", *, title: str = "C = A 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{html.escape(title)}</title>
 <style>{STYLE}</style>
 </head>

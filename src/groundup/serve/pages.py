@@ -1,7 +1,7 @@
 """The other pages the web app serves beside the digit page, each linked from its header.
 
 Layer 4. This is the one place a new page is plugged in: add a `Page` to `extra_pages()`
-(issue 14's `/matmul` animation goes here) and the app mounts its router and links it.
+(the `/matmul` animation is one) and the app mounts its router and links it.
 """
 
 from __future__ import annotations
@@ -25,4 +25,6 @@ class Page:
 
 def extra_pages() -> list[Page]:
     """Return the pages served beside the digit page, in the order the header links them."""
-    return []  # issue 14: the /matmul animation page
+    from groundup.serve.matmul import matmul_pages
+
+    return [matmul_pages()]
