@@ -6,7 +6,7 @@ Python's words. A bad value for a named setting is a `SettingError`, whose `para
 parameter's Python name (`lr`, `grid['alpha']`); the message refers to any other parameter
 as `` `name=value` `` in backticks. The faces translate: the CLI (groundup.cli.flags) prints
 the message with each parameter shown as its flag, after `error: `, and exits with code 2;
-it never shows a traceback for these.
+it never shows a traceback for these. IPython (a notebook) shows them as one line too.
 """
 
 from __future__ import annotations
@@ -14,6 +14,14 @@ from __future__ import annotations
 
 class GroundupError(ValueError):
     """A user-facing error: bad input, bad file, bad setting. Message is one line."""
+
+    def _render_traceback_(self) -> list[str]:
+        """Return the lines IPython and Jupyter show for this error: one, "Type: message".
+
+        IPython calls this instead of printing a traceback, so a user's mistake in a
+        notebook reads as the one line the CLI would print, not as library internals.
+        """
+        return [f"{type(self).__name__}: {self}"]
 
 
 class SettingError(GroundupError):
