@@ -142,3 +142,15 @@ def test_no_shapes_and_int_shapes() -> None:
 def test_bad_shapes_are_user_errors(bad: object) -> None:
     with pytest.raises(GroundupError, match="shape"):
         as_shape(bad)
+
+
+def test_repr_is_one_line_and_ipython_shows_the_table() -> None:
+    e = explain_broadcast((64, 784), (784,))
+    assert repr(e) == "BroadcastExplanation((64, 784), (784,) -> (64, 784))"
+    with pytest.raises(BroadcastError) as info:
+        explain_broadcast((2, 3, 5), (4, 1))
+    assert repr(info.value.explanation) == \
+        "BroadcastExplanation((2, 3, 5), (4, 1) -> clash at axis -2)"
+    pretty = pytest.importorskip("IPython.lib.pretty")
+    assert pretty.pretty(e) == str(e)
+    assert pretty.pretty([e]) == f"[{e}]"

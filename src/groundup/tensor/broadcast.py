@@ -15,6 +15,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from groundup.errors import GroundupError
 from groundup.tensor.table import format_table
@@ -65,12 +66,24 @@ class BroadcastExplanation:
     """Returned by `explain_broadcast`: the operands, one `AxisStep` per axis, the result shape.
 
     `shape` is None (and the last step is the clash) only inside a `BroadcastError`.
-    `str()` gives the table the `groundup broadcast` command prints.
+    `str()` gives the table the `groundup broadcast` command prints, and so does IPython
+    (a notebook) when the explanation is a cell's value; `repr()` is one line.
     """
 
     shapes: tuple[Shape, ...]
     steps: tuple[AxisStep, ...]
     shape: Shape | None
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(map(str, self.shapes))
+        if self.shape is None:
+            axis = self.steps[-1].axis if self.steps else None
+            return f"BroadcastExplanation({shapes} -> clash at axis {axis})"
+        return f"BroadcastExplanation({shapes} -> {self.shape})"
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """Show the table (str), not the one-line repr, as IPython's value of a cell."""
+        p.text(str(self))
 
     def __str__(self) -> str:
         names = OPERAND_NAMES[: len(self.shapes)]
