@@ -25,7 +25,8 @@ NAMES = [p.name for p in NOTEBOOKS]
 
 def test_the_lesson_is_all_there() -> None:
     wanted = ["01-sgd-from-scratch", "02-forest-pictures", "03-forest-interpretation",
-              "04-hyperparameter-search", "05-convolutions", "06-matmul-step-by-step"]
+              "04-hyperparameter-search", "05-convolutions", "06-matmul-step-by-step",
+              "07-radar"]
     assert [p.stem for p in NOTEBOOKS][: len(wanted)] == wanted
     readme, index = (ROOT / "README.md").read_text(), (ROOT / "notebooks/README.md").read_text()
     for name in NAMES:
