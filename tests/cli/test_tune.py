@@ -148,8 +148,9 @@ def test_ctrl_c_exits_130_and_leaves_a_store_that_resumes(run_cli, csv, tmp_path
     import time
 
     store = tmp_path / "r.db"
+    grid = "n_estimators=" + ",".join(map(str, range(150, 170)))  # ~0.5 s a fit: time to stop it
     args = ["tune", "--model", "sklearn:RandomForestClassifier", "--data", str(csv),
-            "--target", "label", "--grid", "n_estimators=" + ",".join(map(str, range(60, 80))),
+            "--target", "label", "--grid", grid,
             "--n-jobs", "1", "--store", str(store)]
     proc = subprocess.Popen([sys.executable, "-m", "groundup", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
