@@ -88,6 +88,18 @@ def test_seed_none_follows_torch_manual_seed() -> None:
     assert torch.equal(first, _epoch(DataLoader(x, y, bs=8))[1])
 
 
+def test_an_in_order_loader_leaves_torch_s_global_generator_alone() -> None:
+    x, y = _data(50)
+    torch.manual_seed(11)
+    expected = torch.rand(3)
+    torch.manual_seed(11)
+    DataLoader(x, y, bs=8, shuffle=False)  # a validation loader, built before the model
+    assert torch.equal(torch.rand(3), expected)
+    torch.manual_seed(11)
+    DataLoader(x, y, bs=8)  # a shuffling one draws its seed from it
+    assert not torch.equal(torch.rand(3), expected)
+
+
 def test_iter_next_and_a_new_epoch_per_iter() -> None:
     x, y = _data(10)
     dl = DataLoader(x, y, bs=4, seed=0)

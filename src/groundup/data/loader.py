@@ -37,7 +37,8 @@ class DataLoader:
     x: (n, ...) and y: (n, ...) tensors on the same device; batches stay on that device.
     `shuffle=False` yields rows in order. `drop_last` drops a final batch smaller than `bs`.
     `seed=None` draws a seed from torch's global generator, so `torch.manual_seed` still
-    makes a run repeatable. Every `iter()` (every `for` loop) starts a new epoch.
+    makes a run repeatable; a loader that neither shuffles nor transforms draws none.
+    Every `iter()` (every `for` loop) starts a new epoch.
     `transform(xb, generator)`, when given (e.g. `groundup.data.Augment()`), replaces each
     batch's x by what it returns; it must not change xb in place (it may be a view of x).
     Its generator lives on the data's device and is seeded from (seed, epoch, batch index)
@@ -70,8 +71,10 @@ class DataLoader:
             raise GroundupError(f"seed must be an integer or None, got {seed!r}")
         if transform is not None and not callable(transform):
             raise SettingError("transform", f"must be callable or None, got {transform!r}")
-        if seed is None:
-            seed = int(torch.randint(0, 2**62, (), dtype=torch.int64))
+        if seed is None:  # an in-order loader draws nothing, so building one (to score a
+            # validation set, say) leaves the weights that torch.manual_seed fixes unchanged
+            random = shuffle or transform is not None
+            seed = int(torch.randint(0, 2**62, (), dtype=torch.int64)) if random else 0
         self.x, self.y = x, y
         self.bs, self.shuffle, self.drop_last, self.seed = bs, bool(shuffle), bool(drop_last), seed
         self.transform = transform
