@@ -23,6 +23,8 @@ import numpy as np
 from groundup.errors import GroundupError
 from groundup.modelfile import Arch, norm_of, read_model_file
 
+DIGIT_PIXELS, DIGIT_CLASSES = 28 * 28, 10  # what a digit reader takes in and answers
+
 
 def _relu(x: np.ndarray) -> np.ndarray:
     return np.maximum(x, 0)
@@ -157,3 +159,18 @@ def load_predictor(path: str | os.PathLike) -> Predictor:
     act = arch.act if arch.model != "logreg" else "relu"  # logreg has no activation to apply
     side = math.isqrt(arch.n_in) if convs else 0
     return Predictor(layers, act, mean, std, meta, convs, side, arch.pool)
+
+
+def load_digit_predictor(path: str | os.PathLike) -> Predictor:
+    """Return the Predictor of `path` (as `load_predictor`), which must read 28x28 digits
+    into 10 classes: what `groundup predict` and `groundup serve` ask of a model. Any other
+    is a GroundupError naming the file."""
+    predictor = load_predictor(path)
+    if (predictor.n_in, predictor.n_out) != (DIGIT_PIXELS, DIGIT_CLASSES):
+        raise GroundupError(
+            f"{os.fspath(path)}: a model from {predictor.n_in} inputs to {predictor.n_out} "
+            f"classes; reading digits needs one for 28x28 = {DIGIT_PIXELS} pixels and "
+            f"{DIGIT_CLASSES} classes"
+        )
+    return predictor
+

@@ -60,15 +60,9 @@ def predict(
 
     import numpy as np
 
-    from groundup.errors import GroundupError
-    from groundup.predictor import load_predictor
+    from groundup.predictor import load_digit_predictor
 
-    predictor = load_predictor(model)
-    if (predictor.n_in, predictor.n_out) != (28 * 28, 10):
-        raise GroundupError(
-            f"{model}: a model from {predictor.n_in} inputs to {predictor.n_out} classes; "
-            "predict needs one for 28x28 = 784-pixel digits and 10 classes"
-        )
+    predictor = load_digit_predictor(model)
     shown = _shown_names(images)
     show_dir = _show_dir(show, shown) if show is not None else None
 

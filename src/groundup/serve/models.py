@@ -13,9 +13,7 @@ from typing import Any
 
 from groundup.errors import GroundupError
 from groundup.modelfile import Arch
-from groundup.predictor import Predictor, load_predictor
-
-DIGIT_INPUTS, DIGIT_CLASSES = 28 * 28, 10  # what a digit model reads and answers
+from groundup.predictor import Predictor, load_digit_predictor
 
 
 @dataclass(frozen=True)
@@ -60,14 +58,9 @@ def load_models(paths: list[str | os.PathLike]) -> dict[str, ServedModel]:
 def load_one(path: Path) -> ServedModel:
     """Return the model in `path`, named by its stem; a model that does not read 28x28 digits
     into 10 classes is a GroundupError naming the file."""
-    predictor = load_predictor(path)
-    if (predictor.n_in, predictor.n_out) != (DIGIT_INPUTS, DIGIT_CLASSES):
-        raise GroundupError(
-            f"{path}: a model from {predictor.n_in} inputs to {predictor.n_out} classes; "
-            f"serve needs one for 28x28 = {DIGIT_INPUTS}-pixel digits and {DIGIT_CLASSES} classes"
-        )
+    predictor = load_digit_predictor(path)
     meta = predictor.meta
-    arch = Arch.from_meta(meta, str(path))  # already checked by load_predictor
+    arch = Arch.from_meta(meta, str(path))  # already checked by load_digit_predictor
     accuracy = meta.get("test_accuracy")
     accuracy = float(accuracy) if isinstance(accuracy, (int, float)) else None
     return ServedModel(path.stem or "model", path, predictor, str(arch), accuracy,
