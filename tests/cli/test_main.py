@@ -93,3 +93,28 @@ def test_a_file_name_with_a_newline_stays_on_one_error_line(run_cli, tmp_path) -
     r = run_cli("train", "--out", odd)
     assert r.code == 2
     assert r.err.count("\n") == 1 and r.err.startswith("error: ") and "bad\\nname" in r.err
+
+
+def test_help_paragraphs_are_reflowed_and_examples_kept() -> None:
+    from groundup.cli.apps import reflow
+
+    text = """First line.
+
+    A paragraph written
+    over three
+    lines.
+
+        groundup example --kept as written
+        second line of it
+    """
+    assert reflow(text) == ("First line.\n\nA paragraph written over three lines.\n\n"
+                            "    groundup example --kept as written\n    second line of it")
+
+
+def test_a_loaded_command_s_help_wraps_at_the_terminal_not_at_the_docstring(run_cli) -> None:
+    r = run_cli("predict", "--help")
+    assert r.code == 0
+    flat = " ".join(r.out.split())  # the words, whatever the terminal width
+    assert "ink made white and the paper exactly black" in flat
+    lines = [line.strip() for line in r.out.splitlines()]
+    assert "paper" not in lines and "20x20," not in lines  # no orphaned half-lines

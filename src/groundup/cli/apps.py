@@ -13,6 +13,7 @@ first.
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 import typer
@@ -51,6 +52,26 @@ SUMMARIES: dict[str, str] = {
 }
 
 
+def reflow(text: str | None) -> str | None:
+    """Return help text whose paragraphs are each one line, so the terminal wraps them: Typer
+    keeps a docstring's single line breaks, which at 80 columns leaves ragged half-lines. A
+    paragraph with an indented line (an example) keeps its lines as written."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(p if any(line.startswith(" ") for line in p.splitlines())
+                       else " ".join(line.strip() for line in p.splitlines())
+                       for p in paragraphs)
+
+
+def reflow_help(command: Any) -> Any:
+    """Return `command` (and, for a group, every command in it) with its help reflowed."""
+    command.help = reflow(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        reflow_help(sub)
+    return command
+
+
 class LazyGroup(TyperGroup):
     """The top-level `groundup` group: lists every command, imports one only to run it."""
 
@@ -73,7 +94,7 @@ class LazyGroup(TyperGroup):
         if args and args[0] in COMMAND_MODULES and args[0] not in self.loaded:
             for module in COMMAND_MODULES[args[0]]:
                 importlib.import_module(f"groundup.cli.{module}")
-            self.commands[args[0]] = typer.main.get_group(app).commands[args[0]]
+            self.commands[args[0]] = reflow_help(typer.main.get_group(app).commands[args[0]])
             self.loaded.add(args[0])
         return super().resolve_command(ctx, args)
 

@@ -36,6 +36,13 @@ SHAPE_HELP = (f"NxKxM: multiply a random N×K matrix A by a random K×M matrix B
 A_HELP = "Your own A, rows split by ';': --a \"1 2; 3 4\". Give --b with it."
 B_HELP = "Your own B, rows split by ';': --b \"5 6; 7 8\". Its rows must match A's columns."
 SEED_HELP = "Seed for the random A and B of --shape (default 0)."
+# the options `animate` and `show` share: what to multiply, and which view
+VIEW_OPTION = typer.Option("waterfall", "--view", metavar="|".join(VIEWS), help=VIEW_HELP)
+SHAPE_OPTION = typer.Option(None, "--shape", metavar="NxKxM", help=SHAPE_HELP,
+                            show_default=False)
+A_OPTION = typer.Option(None, "--a", metavar="ROWS", help=A_HELP)
+B_OPTION = typer.Option(None, "--b", metavar="ROWS", help=B_HELP)
+SEED_OPTION = typer.Option(None, "--seed", help=SEED_HELP, show_default=False)
 
 
 def _operands(shape: str | None, a: str | None, b: str | None,
@@ -72,12 +79,11 @@ def _describe(a: Matrix, b: Matrix, view: str) -> tuple[str, int]:
 
 @matmul_app.command("animate")
 def animate(
-    view: str = typer.Option("waterfall", "--view", metavar="|".join(VIEWS), help=VIEW_HELP),
-    shape: str = typer.Option(None, "--shape", metavar="NxKxM", help=SHAPE_HELP,
-                              show_default=False),
-    a: str = typer.Option(None, "--a", metavar="ROWS", help=A_HELP),
-    b: str = typer.Option(None, "--b", metavar="ROWS", help=B_HELP),
-    seed: int = typer.Option(None, "--seed", help=SEED_HELP, show_default=False),
+    view: str = VIEW_OPTION,
+    shape: str = SHAPE_OPTION,
+    a: str = A_OPTION,
+    b: str = B_OPTION,
+    seed: int = SEED_OPTION,
     out: Path = typer.Option(Path("matmul.gif"), "--out", metavar="FILE.gif|FILE.html",
                              help="Where to write: an animated GIF, or one HTML page (no "
                              "internet needed) with play, pause, step, speed and every view."),
@@ -101,12 +107,11 @@ def animate(
 
 @matmul_app.command("show")
 def show(
-    view: str = typer.Option("waterfall", "--view", metavar="|".join(VIEWS), help=VIEW_HELP),
-    shape: str = typer.Option(None, "--shape", metavar="NxKxM", help=SHAPE_HELP,
-                              show_default=False),
-    a: str = typer.Option(None, "--a", metavar="ROWS", help=A_HELP),
-    b: str = typer.Option(None, "--b", metavar="ROWS", help=B_HELP),
-    seed: int = typer.Option(None, "--seed", help=SEED_HELP, show_default=False),
+    view: str = VIEW_OPTION,
+    shape: str = SHAPE_OPTION,
+    a: str = A_OPTION,
+    b: str = B_OPTION,
+    seed: int = SEED_OPTION,
     out: Path = typer.Option(Path("matmul-steps"), "--out", metavar="DIR",
                              help="Directory the pictures go to (made if needed)."),
 ) -> None:
