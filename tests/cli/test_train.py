@@ -133,3 +133,14 @@ def test_a_cpu_run_watches_its_threads_and_says_when_they_changed(run_cli, tmp_p
     assert seen, "groundup train ran without a ThreadWatch"
     assert "threads changed with the machine's load (2 -> 1)" in r.out
     assert "OMP_NUM_THREADS=N" in r.out
+
+
+def test_init_is_a_setting_and_a_bad_one_is_one_line(run_cli, tmp_path) -> None:
+    r = run_cli("train", "--model", "logreg", "--init", "uniform", "--epochs", "1",
+                "--train-rows", "500", "--quiet", "--out", tmp_path / "u.safetensors")
+    assert r.code == 0, r.err
+    assert json.loads((tmp_path / "u.json").read_text())["config"]["init"] == "uniform"
+    r = run_cli("train", "--init", "xavier", "--out", tmp_path / "x.safetensors")
+    assert r.code == 2 and r.err.count("\n") == 1
+    assert r.err.startswith("error: --init: unknown 'xavier'")
+    assert not (tmp_path / "x.safetensors").exists()

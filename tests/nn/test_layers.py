@@ -50,6 +50,12 @@ def test_inits_have_the_promised_scale() -> None:
     lecture = Linear(1000, 500, init="lecture").weight
     assert float(k.detach().std()) == pytest.approx((2 / 1000) ** 0.5, rel=0.02)
     assert float(lecture.detach().std()) == pytest.approx(1 / 1000, rel=0.02)
+    uniform = Linear(1000, 500, init="uniform").weight.detach()
+    oracle = tnn.Linear(1000, 500).weight.detach()  # torch.nn's default: the same law
+    assert float(uniform.abs().max()) <= 1000**-0.5
+    assert float(uniform.std()) == pytest.approx(float(oracle.std()), rel=0.02)
+    assert float(uniform.std()) == pytest.approx((1 / 3000) ** 0.5, rel=0.02)
+    assert uniform.stride() == k.stride()  # column-major, as every init
     with pytest.raises(ValueError, match="init: unknown"):
         Linear(2, 2, init="xavier")
     with pytest.raises(ValueError, match="positive"):

@@ -60,6 +60,11 @@ def train(
     act: str = typer.Option(
         DEFAULTS.act, help="Activation: relu, leaky_relu, elu, sigmoid, tanh or sin."
     ),
+    init: str = typer.Option(
+        DEFAULTS.init,
+        help="How the first weights are drawn: kaiming (normal, spread sqrt(2/fan-in)), "
+        "uniform (torch.nn's default, +-1/sqrt(fan-in); --fast uses it) or lecture.",
+    ),
     augment: bool = typer.Option(
         None, "--augment/--no-augment", show_default=False,
         help="Train on randomly shifted, turned and scaled copies of each batch. "

@@ -47,7 +47,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     # >= 98% test in about 2 s of training (BENCHMARKS.md): a stride-2 cnn costs half the
     # mlp's arithmetic per image and gets there within two epochs, where the mlp needs six
     "fast": {"model": "cnn", "pool": "stride", "channels": (8, 16), "augment": False,
-             "epochs": 2, "bs": 128, "lr": 1e-2},
+             "init": "uniform", "epochs": 2, "bs": 128, "lr": 1e-2},
 }
 
 
@@ -135,6 +135,12 @@ def _activations() -> tuple[str, ...]:
     return tuple(ACTIVATIONS)
 
 
+def _inits() -> tuple[str, ...]:
+    from groundup.nn.init import INITS
+
+    return INITS
+
+
 def _schedules() -> tuple[str, ...]:
     from groundup.train.schedules import SCHEDULES
 
@@ -165,6 +171,7 @@ class TrainSpec:
     act: str = setting("relu", one_of(_activations))  # mlp and cnn activation
     channels: tuple[int, ...] = setting((16, 32, 64), layer_sizes)  # cnn conv widths
     pool: str = setting("max", one_of(lambda: POOLS))  # how cnn blocks halve: max or stride
+    init: str = setting("kaiming", one_of(_inits))  # how the first weights are drawn
     opt: str = setting("adam", one_of(lambda: OPTIMIZERS))
     lr: float | None = setting(None, rate)  # the peak with onecycle; None: see `auto`
     momentum: float = setting(0.9, fraction)  # SGD's
@@ -275,7 +282,7 @@ class TrainSpec:
 
         self.check_memory(n_in, n_out)  # before a single weight is allocated
         model = build_model(self.model, hidden=self.hidden, act=self.act, n_in=n_in, n_out=n_out,
-                            channels=self.channels, pool=self.pool)
+                            channels=self.channels, pool=self.pool, init=self.init)
         return model.to(self.torch_device())
 
     def build_optimizer(self, params: Any) -> Optimizer:
