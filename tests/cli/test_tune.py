@@ -146,9 +146,12 @@ def test_ctrl_c_exits_130_and_leaves_a_store_that_resumes(run_cli, csv, tmp_path
     import subprocess
     import sys
     import time
+    from contextlib import closing
 
     store = tmp_path / "r.db"
-    grid = "n_estimators=" + ",".join(map(str, range(150, 170)))  # ~0.5 s a fit: time to stop it
+    # ~0.5 s a fit (300 trees): a wide window for the signal, even on a loaded machine (with
+    # 60-80 trees two loaded CI runs finished all 20 configs before the signal arrived)
+    grid = "n_estimators=" + ",".join(map(str, range(300, 320)))
     args = ["tune", "--model", "sklearn:RandomForestClassifier", "--data", str(csv),
             "--target", "label", "--grid", grid,
             "--n-jobs", "1", "--store", str(store)]
@@ -158,9 +161,9 @@ def test_ctrl_c_exits_130_and_leaves_a_store_that_resumes(run_cli, csv, tmp_path
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
             if store.exists():
-                with sqlite3.connect(store, timeout=5) as db:
+                with closing(sqlite3.connect(store, timeout=5)) as db:
                     n = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-                if n >= 2:
+                if n >= 1:
                     break
             time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
@@ -173,7 +176,7 @@ def test_ctrl_c_exits_130_and_leaves_a_store_that_resumes(run_cli, csv, tmp_path
     with sqlite3.connect(store) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         kept = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-    assert 2 <= kept < 20 and f"{kept} results are kept" in err
+    assert 1 <= kept < 20 and f"{kept} results are kept" in err
     r = run_cli(*args, "--resume")
     assert r.code == 0, r.err
     assert f"({20 - kept} fitted now, {kept} resumed)" in r.out
