@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -42,6 +43,7 @@ def test_matrices_from_the_form_are_multiplied() -> None:
     ("1 2", None, "give both a and b"),
     (";".join(["1"] * 9), "1", "a"),        # 9 rows: more than 8
     ("nan", "1", "a"),
+    ("</textarea><script>alert(1)</script>", "1", "a"),  # shown back as text, never run
 ])
 def test_a_mistake_is_a_400_page_with_one_line_above_the_example(a, b, says) -> None:
     status, page = render(a, b, "waterfall")
@@ -49,6 +51,9 @@ def test_a_mistake_is_a_400_page_with_one_line_above_the_example(a, b, says) -> 
     alert = re.search(r'<p role="alert" id="error">(.*?)</p>', page).group(1)
     assert alert.startswith("error: ") and says in alert and "\n" not in alert
     assert "--" not in alert  # the page speaks of fields, not of the CLI's flags
+    typed = re.search(r'<textarea name="a">(.*?)</textarea>', page, re.S).group(1)
+    assert typed == html.escape(a)  # the form keeps what was typed
+    assert "<script>alert" not in page
 
 
 def test_the_policy_names_the_page_s_own_blocks_and_nothing_else() -> None:

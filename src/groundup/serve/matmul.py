@@ -9,6 +9,7 @@ names their hashes, and nothing else may load.
 from __future__ import annotations
 
 import html
+import re
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
@@ -32,7 +33,8 @@ def csp(page: str) -> str:
 
 def render(a: str | None, b: str | None, view: str) -> tuple[int, str]:
     """Return (HTTP status, page) for the matrices written as text (None, None: the example);
-    a mistake is a 400 page that says what was wrong above the example."""
+    a mistake is a 400 page that says what was wrong above the example, its form still
+    holding what was typed."""
     try:
         if a is None and b is None:
             return 200, matmul_page(*example_matrices(), view, editor_action=PATH)
@@ -43,6 +45,10 @@ def render(a: str | None, b: str | None, view: str) -> tuple[int, str]:
     except GroundupError as e:
         page = matmul_page(*example_matrices(), editor_action=PATH)
         alert = f'<p role="alert" id="error">error: {html.escape(str(e))}</p>'
+        for name, text in (("a", a), ("b", b)):  # the form keeps what was typed, to mend it
+            page = re.sub(f'(<textarea name="{name}">).*?(</textarea>)',
+                          lambda m, t=text: m.group(1) + html.escape(t or "") + m.group(2),
+                          page, count=1, flags=re.S)
         return 400, page.replace("<body>", "<body>\n" + alert, 1)
 
 
