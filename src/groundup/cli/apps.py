@@ -113,8 +113,9 @@ app = typer.Typer(
         "groundup: the fast.ai lecture 'SGD from scratch' as real software.\n\n"
         "Train MNIST digit recognisers whose modules, optimizers, data loader and training "
         "loop are written from scratch on PyTorch tensors and autograd, and explore the "
-        "lecture's tools: broadcasting, the matmul ladder, random-forest pictures and "
-        "interpretation, and parallel hyper-parameter search."
+        "lecture's tools: broadcasting, the matmul ladder and its animation, random-forest "
+        "pictures and interpretation, parallel hyper-parameter search, a draw-a-digit web "
+        "page, and the iceberg challenge's radar images."
     ),
     **_settings,
 )
