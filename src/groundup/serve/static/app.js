@@ -120,6 +120,7 @@ function forgetUpload() { state.upload = null; state.preview = null; }
 
 async function useFile(file) {
   if (!file) return;
+  busy(true);  // now, not after the picture is decoded: a reader waiting on it must wait
   state.strokes = [];
   state.upload = file;
   state.epoch++;
