@@ -173,4 +173,3 @@ def load_digit_predictor(path: str | os.PathLike) -> Predictor:
             f"{DIGIT_CLASSES} classes"
         )
     return predictor
-

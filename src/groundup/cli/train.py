@@ -154,15 +154,11 @@ def train(
     if not quiet:
         console.print(_describe(spec, ckpt), highlight=False)
     callbacks = _callbacks(ckpt_path, checkpoint_every, info, None if quiet else console)
-    if spec.torch_device().type == "cpu":  # one thread per idle core, re-counted as it runs
-        from groundup.threads import ThreadWatch
-
-        callbacks.append(watch := ThreadWatch())
-    result = train_mnist(spec, **data, callbacks=callbacks, resume=ckpt)
-    if spec.torch_device().type == "cpu" and watch.changes and not quiet:
-        steps = " -> ".join(str(n) for n in [watch.changes[0][0], *(b for _, b in watch.changes)])
-        console.print(f"threads changed with the machine's load ({steps}); to repeat this run "
-                      "bit for bit, pin them: OMP_NUM_THREADS=N groundup train ...")
+    watch = _thread_watch(spec)
+    extra = [watch] if watch is not None else []
+    result = train_mnist(spec, **data, callbacks=callbacks + extra, resume=ckpt)
+    if watch is not None and watch.changes and not quiet:
+        console.print(_threads_changed(watch.changes), highlight=False)
     _report(result, out_path, ckpt_path)
 
 
@@ -182,6 +178,23 @@ def _run_settings(ctx: typer.Context, hidden: tuple[int, ...], channels: tuple[i
     if saved is not None:
         given = {name: saved[name] for name in RUN_SETTINGS}
     return given, ckpt
+
+
+def _thread_watch(spec: TrainSpec):
+    """Return a ThreadWatch for a CPU run (one thread per idle core, re-counted as it runs),
+    or None on a GPU."""
+    if spec.torch_device().type != "cpu":
+        return None
+    from groundup.threads import ThreadWatch
+
+    return ThreadWatch()
+
+
+def _threads_changed(changes: list[tuple[int, int]]) -> str:
+    """Return the line saying how the thread count moved (2 -> 1 -> 2) and how to pin it."""
+    steps = " -> ".join(str(n) for n in [changes[0][0], *(to for _, to in changes)])
+    return (f"threads changed with the machine's load ({steps}); to repeat this run bit for "
+            "bit, pin them: OMP_NUM_THREADS=N groundup train ...")
 
 
 def _callbacks(ckpt_path: Path, every: int, info: dict, console: Console | None) -> list:
