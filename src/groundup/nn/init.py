@@ -31,7 +31,8 @@ def kaiming_normal(n_in: int, n_out: int, **kw) -> torch.Tensor:
 def uniform_init(n_in: int, n_out: int, **kw) -> torch.Tensor:
     """Return an (n_in, n_out) tensor ~ U(-1/sqrt(n_in), 1/sqrt(n_in)): torch.nn's default for
     Linear and Conv2d weights (kaiming_uniform with a=sqrt(5)). Its spread is 1/sqrt(6) of
-    Kaiming's: short, high-lr runs start calmer and end higher (docs/cnn.md)."""
+    Kaiming's: short, high-lr runs start calmer and end higher (BENCHMARKS.md, the fast
+    recipe)."""
     bound = 1.0 / math.sqrt(n_in)
     return torch.empty(n_out, n_in, **kw).uniform_(-bound, bound).t()  # column-major, as above
 
