@@ -9,6 +9,8 @@ import json
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groundup.errors import DataError, ModelFileError, SettingError
 from groundup.radar.fitting import RadarFit, fit_radar, log_loss, stratified_split
@@ -126,3 +128,12 @@ def test_predict_will_not_overwrite_its_test_file(run_cli, trained, tmp_path, sy
     path = save_radar_model(tmp_path / "m.safetensors", trained.model, trained.radar)
     r = run_cli("radar", "predict", path, synth_test, "--out", synth_test)
     assert r.code == 2 and "is the test file itself" in r.err
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.01, 0.99), st.integers(0, 1)), min_size=1, max_size=40))
+def test_log_loss_equals_scikit_learn_s(pairs) -> None:
+    from sklearn.metrics import log_loss as sk_log_loss
+
+    p, y = (np.array(v) for v in zip(*pairs, strict=True))
+    assert log_loss(p, y) == pytest.approx(sk_log_loss(y, p, labels=[0, 1]), rel=1e-9)
