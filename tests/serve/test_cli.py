@@ -73,6 +73,17 @@ def test_the_default_model_is_served_and_ctrl_c_stops_cleanly(digit_model: Path,
     assert server.err[-1] == "stopped" and not any("Traceback" in e for e in server.err)
 
 
+def test_a_second_ctrl_c_while_stopping_is_still_clean(digit_model: Path,
+                                                      tmp_path: Path) -> None:
+    server = start_server([str(digit_model), "--port", "0"], tmp_path)
+    assert httpx.get(server.url + "/api/models").status_code == 200  # up and answering
+    server.process.send_signal(signal.SIGINT)
+    time.sleep(0.05)  # an impatient second press, while the server is shutting down
+    assert server.stop(signal.SIGINT) in (0, -signal.SIGINT)  # stopped, or ended by the press
+    time.sleep(0.2)  # the reader threads take the last lines
+    assert not any("Traceback" in e for e in server.err), "\n".join(server.err)
+
+
 def test_listening_on_every_address_warns(digit_model: Path, tmp_path: Path) -> None:
     server = start_server([str(digit_model), "--host", "0.0.0.0", "--port", "0"], tmp_path)
     try:

@@ -63,5 +63,7 @@ def run(app, sock: socket.socket) -> None:
         access_log=False,  # a line per request would cost more than the prediction's I/O
         timeout_graceful_shutdown=3,
         server_header=False,
+        lifespan="off",  # the app has no start-up or shut-down work; with it on, a second
+        # Ctrl-C while stopping logs the cancelled lifespan task as a traceback
     )
     uvicorn.Server(config).run(sockets=[sock])
